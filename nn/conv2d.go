@@ -1,0 +1,282 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/convnet/convnet/internal/kernel"
+	"github.com/convnet/convnet/tensor"
+)
+
+// Conv2D is a 2-D convolution (cross-correlation, as in PyTorch's Conv2d and
+// ONNX Conv):
+//
+//	out[n,f,y,x] = b[f] + Σ_{c∈group(f), i, j} w[f,c,i,j] · in[n, c, y·SH-PadT+i·DH, x·SW-PadL+j·DW]
+//
+// in is (N,C,H,W), w is (F, C/Groups, KH, KW), b is (F), out is (N,F,OH,OW)
+// with OH = (H+PadT+PadB-DH·(KH-1)-1)/SH + 1. Groups splits channels into
+// independent convolutions; Groups == C == F is a depthwise convolution.
+//
+// It runs as im2col + GEMM per example and group, spread over the batch.
+type Conv2D struct {
+	Filters                int
+	KH, KW                 int
+	SH, SW                 int
+	PadT, PadL, PadB, PadR int
+	DH, DW                 int
+	Groups                 int
+	NoBias                 bool
+	Init                   InitScheme
+
+	W, B *Param
+	geom kernel.ConvGeom // per group: C/Groups input channels
+	work []convWork      // per-worker scratch
+}
+
+type convWork struct {
+	col, dcol []float32 // (C/G·KH·KW, OH·OW)
+	dW, dB    []float32 // partial parameter gradients
+}
+
+// NewConv2D returns a conv layer with filters k×k filters, stride 1, no
+// padding, no dilation, one group and a bias. Set the fields to change them.
+func NewConv2D(filters, k int) *Conv2D {
+	return &Conv2D{Filters: filters, KH: k, KW: k, SH: 1, SW: 1, DH: 1, DW: 1, Groups: 1}
+}
+
+func (l *Conv2D) Type() string { return "conv" }
+
+// Describe prints the layer in the model text form.
+func (l *Conv2D) Describe() string {
+	var b strings.Builder
+	if l.KH == l.KW {
+		fmt.Fprintf(&b, "conv(%d,%d", l.Filters, l.KH)
+	} else {
+		fmt.Fprintf(&b, "conv(%d,%dx%d", l.Filters, l.KH, l.KW)
+	}
+	if l.SH != 1 || l.SW != 1 {
+		b.WriteString(",stride=" + pair(l.SH, l.SW))
+	}
+	switch {
+	case l.PadT == l.PadL && l.PadT == l.PadB && l.PadT == l.PadR:
+		if l.PadT != 0 {
+			fmt.Fprintf(&b, ",pad=%d", l.PadT)
+		}
+	default:
+		fmt.Fprintf(&b, ",pad=%d:%d:%d:%d", l.PadT, l.PadL, l.PadB, l.PadR)
+	}
+	if l.DH != 1 || l.DW != 1 {
+		b.WriteString(",dilation=" + pair(l.DH, l.DW))
+	}
+	if l.Groups != 1 {
+		fmt.Fprintf(&b, ",groups=%d", l.Groups)
+	}
+	if l.NoBias {
+		b.WriteString(",bias=false")
+	}
+	if l.Init != InitAuto {
+		fmt.Fprintf(&b, ",init=%s", l.Init)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func pair(a, b int) string {
+	if a == b {
+		return fmt.Sprint(a)
+	}
+	return fmt.Sprintf("%dx%d", a, b)
+}
+
+func (l *Conv2D) Build(in [][]int) ([]int, error) {
+	if len(in) != 1 || len(in[0]) != 3 {
+		return nil, fmt.Errorf("%s expects an image input (C,H,W), gets %s", l.Describe(), shapesString(in))
+	}
+	c, h, w := in[0][0], in[0][1], in[0][2]
+	switch {
+	case l.Filters < 1 || l.KH < 1 || l.KW < 1 || l.SH < 1 || l.SW < 1 || l.DH < 1 || l.DW < 1 || l.Groups < 1:
+		return nil, fmt.Errorf("%s: filters, kernel size, stride, dilation and groups must be at least 1", l.Describe())
+	case l.PadT < 0 || l.PadL < 0 || l.PadB < 0 || l.PadR < 0:
+		return nil, fmt.Errorf("%s: padding cannot be negative", l.Describe())
+	case c%l.Groups != 0 || l.Filters%l.Groups != 0:
+		return nil, fmt.Errorf("%s: groups=%d must divide both the %d input channels and the %d filters", l.Describe(), l.Groups, c, l.Filters)
+	}
+	l.geom = kernel.ConvGeom{C: c / l.Groups, H: h, W: w, KH: l.KH, KW: l.KW, SH: l.SH, SW: l.SW,
+		PadT: l.PadT, PadL: l.PadL, PadB: l.PadB, PadR: l.PadR, DH: l.DH, DW: l.DW}
+	if h+l.PadT+l.PadB < l.DH*(l.KH-1)+1 || w+l.PadL+l.PadR < l.DW*(l.KW-1)+1 {
+		return nil, fmt.Errorf("%s: kernel %dx%d (dilated) does not fit the %dx%d input with its padding", l.Describe(), l.DH*(l.KH-1)+1, l.DW*(l.KW-1)+1, h, w)
+	}
+	if l.W == nil || !tensor.EqualShape(l.W.Value.Shape, []int{l.Filters, c / l.Groups, l.KH, l.KW}) {
+		l.W = NewParam("weight", l.Filters, c/l.Groups, l.KH, l.KW)
+		l.B = nil
+		if !l.NoBias {
+			l.B = NewParam("bias", l.Filters)
+			l.B.NoDecay = true
+		}
+	}
+	return []int{l.Filters, l.geom.OutH(), l.geom.OutW()}, nil
+}
+
+func (l *Conv2D) Params() []*Param {
+	if l.B == nil {
+		return []*Param{l.W}
+	}
+	return []*Param{l.W, l.B}
+}
+
+func (l *Conv2D) InitParams(rng *rand.Rand, act string) {
+	g := l.geom
+	fanIn := g.C * g.KH * g.KW
+	fanOut := l.Filters / l.Groups * g.KH * g.KW
+	fillWeights(l.W.Value.Data, l.Init.resolve(act), fanIn, fanOut, rng)
+	if l.B != nil {
+		l.B.Value.Zero()
+	}
+}
+
+// direct reports whether im2col is the identity (1×1, stride 1, no padding),
+// so the input can feed the GEMM as it is.
+func (l *Conv2D) direct() bool {
+	g := l.geom
+	return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PadT+g.PadL+g.PadB+g.PadR == 0
+}
+
+func (l *Conv2D) workers(n int) []convWork {
+	w := kernel.Workers(n)
+	if len(l.work) < w {
+		l.work = append(l.work, make([]convWork, w-len(l.work))...)
+	}
+	return l.work[:w]
+}
+
+func grow(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
+}
+
+func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
+	x := in[0]
+	g := l.geom
+	n := x.Shape[0]
+	inSize := g.C * l.Groups * g.H * g.W
+	ohw := g.OutH() * g.OutW()
+	fg := l.Filters / l.Groups
+	kk := g.ColRows()
+	work := l.workers(n)
+	kernel.ParallelFor(n, func(wi, lo, hi int) {
+		wk := &work[wi]
+		if !l.direct() {
+			wk.col = grow(wk.col, kk*ohw)
+		}
+		for s := lo; s < hi; s++ {
+			for gi := 0; gi < l.Groups; gi++ {
+				xs := x.Data[s*inSize+gi*g.C*g.H*g.W : s*inSize+(gi+1)*g.C*g.H*g.W]
+				col := xs
+				if !l.direct() {
+					kernel.Im2col(g, xs, wk.col)
+					col = wk.col
+				}
+				o := out.Data[(s*l.Filters+gi*fg)*ohw : (s*l.Filters+(gi+1)*fg)*ohw]
+				w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
+				if l.B != nil {
+					for f := 0; f < fg; f++ {
+						bv := l.B.Value.Data[gi*fg+f]
+						row := o[f*ohw : (f+1)*ohw]
+						for i := range row {
+							row[i] = bv
+						}
+					}
+					kernel.Sgemm(false, false, fg, ohw, kk, 1, w, kk, col, ohw, 1, o, ohw)
+				} else {
+					kernel.Sgemm(false, false, fg, ohw, kk, 1, w, kk, col, ohw, 0, o, ohw)
+				}
+			}
+		}
+	})
+}
+
+func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
+	x := in[0]
+	g := l.geom
+	n := x.Shape[0]
+	inSize := g.C * l.Groups * g.H * g.W
+	ohw := g.OutH() * g.OutW()
+	fg := l.Filters / l.Groups
+	kk := g.ColRows()
+	dx := dIn[0]
+	work := l.workers(n)
+	kernel.ParallelFor(n, func(wi, lo, hi int) {
+		wk := &work[wi]
+		if !l.direct() {
+			wk.col = grow(wk.col, kk*ohw)
+		}
+		wk.dcol = grow(wk.dcol, kk*ohw)
+		wk.dW = grow(wk.dW, len(l.W.Grad.Data))
+		clear(wk.dW)
+		if l.B != nil {
+			wk.dB = grow(wk.dB, l.Filters)
+			clear(wk.dB)
+		}
+		for s := lo; s < hi; s++ {
+			if dx != nil {
+				clear(dx.Data[s*inSize : (s+1)*inSize])
+			}
+			for gi := 0; gi < l.Groups; gi++ {
+				xOff := s*inSize + gi*g.C*g.H*g.W
+				xs := x.Data[xOff : xOff+g.C*g.H*g.W]
+				col := xs
+				if !l.direct() {
+					kernel.Im2col(g, xs, wk.col)
+					col = wk.col
+				}
+				do := dOut.Data[(s*l.Filters+gi*fg)*ohw : (s*l.Filters+(gi+1)*fg)*ohw]
+				// dW_g += dOut_g (fg × ohw) · colᵀ (ohw × kk)
+				kernel.Sgemm(false, true, fg, kk, ohw, 1, do, ohw, col, ohw, 1, wk.dW[gi*fg*kk:(gi+1)*fg*kk], kk)
+				if l.B != nil {
+					for f := 0; f < fg; f++ {
+						var sum float32
+						for _, v := range do[f*ohw : (f+1)*ohw] {
+							sum += v
+						}
+						wk.dB[gi*fg+f] += sum
+					}
+				}
+				if dx == nil {
+					continue
+				}
+				w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
+				dxs := dx.Data[xOff : xOff+g.C*g.H*g.W]
+				if l.direct() {
+					// dx_g = W_gᵀ (kk × fg) · dOut_g (fg × ohw), straight into dx.
+					kernel.Sgemm(true, false, kk, ohw, fg, 1, w, kk, do, ohw, 0, dxs, ohw)
+					continue
+				}
+				kernel.Sgemm(true, false, kk, ohw, fg, 1, w, kk, do, ohw, 0, wk.dcol, ohw)
+				kernel.Col2im(g, wk.dcol, dxs)
+			}
+		}
+	})
+	// Sum the workers' partial gradients in a fixed order, so results do not
+	// depend on scheduling.
+	copy(l.W.Grad.Data, work[0].dW)
+	for _, wk := range work[1:] {
+		addInto(l.W.Grad.Data, wk.dW)
+	}
+	if l.B != nil {
+		copy(l.B.Grad.Data, work[0].dB)
+		for _, wk := range work[1:] {
+			addInto(l.B.Grad.Data, wk.dB)
+		}
+	}
+}
+
+func shapesString(in [][]int) string {
+	parts := make([]string, len(in))
+	for i, s := range in {
+		parts[i] = tensor.ShapeString(s)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,123 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/convnet/convnet/internal/kernel"
+	"github.com/convnet/convnet/tensor"
+)
+
+// Dense is a fully connected layer, PyTorch's Linear and ONNX's Gemm with
+// transB=1:
+//
+//	out[n,o] = b[o] + Σ_i in[n,i] · w[o,i]
+//
+// in is (N, In), w is (Out, In), b is (Out), out is (N, Out). Its input must
+// be flat: put flatten before it after conv or pooling layers.
+type Dense struct {
+	Out    int
+	In     int // expected inputs; 0 takes whatever the previous layer gives
+	NoBias bool
+	Init   InitScheme
+
+	W, B *Param
+}
+
+// NewDense returns a dense layer with out units and a bias.
+func NewDense(out int) *Dense { return &Dense{Out: out} }
+
+func (l *Dense) Type() string { return "dense" }
+
+func (l *Dense) Describe() string {
+	s := fmt.Sprintf("dense(%d", l.Out)
+	if l.In != 0 {
+		s += fmt.Sprintf(",in=%d", l.In)
+	}
+	if l.NoBias {
+		s += ",bias=false"
+	}
+	if l.Init != InitAuto {
+		s += ",init=" + string(l.Init)
+	}
+	return s + ")"
+}
+
+func (l *Dense) Build(in [][]int) ([]int, error) {
+	if l.Out < 1 {
+		return nil, fmt.Errorf("%s: needs at least 1 unit", l.Describe())
+	}
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%s takes one input, gets %d", l.Describe(), len(in))
+	}
+	if len(in[0]) != 1 {
+		return nil, fmt.Errorf("%s expects a flat input, gets %s: put flatten before it", l.Describe(), tensor.ShapeString(in[0]))
+	}
+	n := in[0][0]
+	if l.In != 0 && l.In != n {
+		return nil, fmt.Errorf("dense(%d) expects %d inputs, gets %d", l.Out, l.In, n)
+	}
+	if l.W == nil || !tensor.EqualShape(l.W.Value.Shape, []int{l.Out, n}) {
+		l.W = NewParam("weight", l.Out, n)
+		l.B = nil
+		if !l.NoBias {
+			l.B = NewParam("bias", l.Out)
+			l.B.NoDecay = true
+		}
+	}
+	return []int{l.Out}, nil
+}
+
+func (l *Dense) Params() []*Param {
+	if l.B == nil {
+		return []*Param{l.W}
+	}
+	return []*Param{l.W, l.B}
+}
+
+func (l *Dense) InitParams(rng *rand.Rand, act string) {
+	fillWeights(l.W.Value.Data, l.Init.resolve(act), l.W.Value.Shape[1], l.Out, rng)
+	if l.B != nil {
+		l.B.Value.Zero()
+	}
+}
+
+func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
+	x := in[0]
+	n, k := x.Shape[0], x.Shape[1]
+	// out (N × Out) = x (N × In) · wᵀ (In × Out) [+ b], split over rows.
+	kernel.ParallelFor(n, func(_, lo, hi int) {
+		o := out.Data[lo*l.Out : hi*l.Out]
+		beta := float32(0)
+		if l.B != nil {
+			for r := 0; r < hi-lo; r++ {
+				copy(o[r*l.Out:(r+1)*l.Out], l.B.Value.Data)
+			}
+			beta = 1
+		}
+		kernel.Sgemm(false, true, hi-lo, l.Out, k, 1, x.Data[lo*k:hi*k], k, l.W.Value.Data, k, beta, o, l.Out)
+	})
+}
+
+func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
+	x := in[0]
+	n, k := x.Shape[0], x.Shape[1]
+	// dW (Out × In) = dOutᵀ (Out × N) · x (N × In), split over rows of dW.
+	kernel.ParallelFor(l.Out, func(_, lo, hi int) {
+		kernel.Sgemm(true, false, hi-lo, k, n, 1, dOut.Data[lo:], l.Out, x.Data, k, 0, l.W.Grad.Data[lo*k:hi*k], k)
+	})
+	if l.B != nil {
+		db := l.B.Grad.Data
+		clear(db)
+		for r := 0; r < n; r++ {
+			addInto(db, dOut.Data[r*l.Out:(r+1)*l.Out])
+		}
+	}
+	if dIn[0] == nil {
+		return
+	}
+	// dx (N × In) = dOut (N × Out) · w (Out × In), split over rows.
+	kernel.ParallelFor(n, func(_, lo, hi int) {
+		kernel.Sgemm(false, false, hi-lo, k, l.Out, 1, dOut.Data[lo*l.Out:hi*l.Out], l.Out, l.W.Value.Data, k, 0, dIn[0].Data[lo*k:hi*k], k)
+	})
+}
