@@ -1,0 +1,124 @@
+package optim
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/convnet/convnet/nn"
+)
+
+// SGD is stochastic gradient descent with optional momentum, Nesterov
+// momentum and L2 weight decay, as torch.optim.SGD in PyTorch 1.13 with
+// dampening 0 (https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html).
+// For each parameter w with gradient g, per element:
+//
+//	g = g + wd*w                   weight decay, unless wd is 0 or w is NoDecay
+//	b = momentum*b + g             momentum buffer, b = g at the first step
+//	g = g + momentum*b  (Nesterov)
+//	g = b               (otherwise, when momentum is not 0)
+//	w = w - lr*g
+//
+// The buffer starts at zero, so the first update gives b = g exactly, as
+// PyTorch's clone does. The fields may be changed between Steps.
+type SGD struct {
+	Momentum    float64 // in [0, 1); 0 is plain SGD and keeps no state
+	Nesterov    bool    // needs Momentum > 0
+	WeightDecay float64 // L2 factor, added to the gradient
+	DecayAll    bool    // decay NoDecay parameters too, as PyTorch does by default
+
+	momentum slots
+}
+
+var _ Optimizer = (*SGD)(nil)
+
+// sgdKinds names SGD's per-parameter state.
+var sgdKinds = []string{"momentum"}
+
+// Name returns "sgd".
+func (o *SGD) Name() string { return "sgd" }
+
+// String describes the settings, e.g. "sgd(momentum=0.9, nesterov, weight_decay=0.0005)".
+func (o *SGD) String() string {
+	var args []string
+	if o.Momentum != 0 {
+		args = append(args, fmt.Sprintf("momentum=%g", o.Momentum))
+	}
+	if o.Nesterov {
+		args = append(args, "nesterov")
+	}
+	if o.WeightDecay != 0 {
+		args = append(args, fmt.Sprintf("weight_decay=%g", o.WeightDecay))
+	}
+	if o.DecayAll {
+		args = append(args, "decay_all")
+	}
+	return "sgd(" + strings.Join(args, ", ") + ")"
+}
+
+func (o *SGD) check() error {
+	switch {
+	case !inRange(o.Momentum):
+		return configErrorf("momentum %g is outside [0, 1)", o.Momentum)
+	case o.Nesterov && o.Momentum == 0:
+		return configErrorf("nesterov needs a momentum above 0")
+	case !(o.WeightDecay >= 0):
+		return configErrorf("weight decay %g is negative", o.WeightDecay)
+	}
+	return nil
+}
+
+// Step applies one SGD update with learning rate lr.
+func (o *SGD) Step(params []*nn.Param, lr float32) {
+	mu := float32(o.Momentum)
+	if mu != 0 {
+		o.momentum.fit(params, sgdKinds)
+	}
+	for i, p := range params {
+		checkGrad(p)
+		w, g := p.Value.Data, p.Grad.Data
+		var wd float32
+		if decays(p, o.DecayAll) {
+			wd = float32(o.WeightDecay)
+		}
+		switch {
+		case mu == 0:
+			for j := range w {
+				w[j] -= lr * (g[j] + wd*w[j])
+			}
+		case o.Nesterov:
+			b := o.momentum.bufs[0][i][:len(w)]
+			for j := range w {
+				d := g[j] + wd*w[j]
+				b[j] = mu*b[j] + d
+				w[j] -= lr * (d + mu*b[j])
+			}
+		default:
+			b := o.momentum.bufs[0][i][:len(w)]
+			for j := range w {
+				b[j] = mu*b[j] + (g[j] + wd*w[j])
+				w[j] -= lr * b[j]
+			}
+		}
+	}
+}
+
+// State returns the momentum buffers, "<param>.momentum", or nil when there
+// are none (before the first Step, or with momentum 0).
+func (o *SGD) State() []*nn.Param { return o.momentum.state() }
+
+// SetState restores momentum buffers returned by State for params.
+func (o *SGD) SetState(params []*nn.Param, state []*nn.Param) error {
+	if len(state) == 0 {
+		o.momentum.reset()
+		return nil
+	}
+	if o.Momentum == 0 {
+		return stateErrorf("SGD without momentum keeps no state, but got %q", state[0].Name)
+	}
+	next, _, err := restore(params, state, sgdKinds)
+	if err != nil {
+		return err
+	}
+	o.momentum = next
+	return nil
+}
