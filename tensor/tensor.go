@@ -96,3 +96,6 @@ func ShapeString(shape []int) string {
 func (t *Tensor) String() string {
 	return fmt.Sprintf("Tensor%s", ShapeString(t.Shape))
 }
+
+// FromValues returns a 1-D tensor holding vals.
+func FromValues(vals ...float32) *Tensor { return FromData(append([]float32(nil), vals...), len(vals)) }

@@ -1,0 +1,79 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/convnet/convnet/tensor"
+)
+
+// SoftmaxCrossEntropy is the classification loss on logits z (N, K) and
+// integer labels y, averaged over the batch (PyTorch's CrossEntropyLoss):
+//
+//	L = -(1/N) Σ_n log softmax(z_n)[y_n],   ∂L/∂z_n = (softmax(z_n) - onehot(y_n)) / N
+//
+// It keeps the softmax probabilities of the last call in Probs.
+type SoftmaxCrossEntropy struct {
+	Probs tensor.Tensor // (N, K)
+	Grad  tensor.Tensor // (N, K): ∂L/∂z after Loss
+}
+
+// Loss returns the mean loss over the batch and fills Probs and Grad.
+// Labels must lie in [0, K); the caller checks them against the dataset.
+func (l *SoftmaxCrossEntropy) Loss(z *tensor.Tensor, labels []int) float32 {
+	n, k := z.Shape[0], z.Shape[1]
+	if len(labels) != n {
+		panic("nn: SoftmaxCrossEntropy: labels and logits disagree on the batch size")
+	}
+	l.Probs.Resize(n, k)
+	l.Grad.Resize(n, k)
+	var total float64
+	inv := 1 / float32(n)
+	for i := 0; i < n; i++ {
+		zr := z.Data[i*k : (i+1)*k]
+		pr := l.Probs.Data[i*k : (i+1)*k]
+		gr := l.Grad.Data[i*k : (i+1)*k]
+		m := zr[0]
+		for _, v := range zr[1:] {
+			m = max(m, v)
+		}
+		var sum float64
+		for j, v := range zr {
+			e := math.Exp(float64(v - m))
+			pr[j] = float32(e)
+			sum += e
+		}
+		// log softmax(z)[y] = z_y - m - log Σ exp(z - m), exact even when p_y underflows.
+		total -= float64(zr[labels[i]]-m) - math.Log(sum)
+		s := float32(1 / sum)
+		for j := range pr {
+			pr[j] *= s
+			gr[j] = pr[j] * inv
+		}
+		gr[labels[i]] -= inv
+	}
+	return float32(total / float64(n))
+}
+
+// MSE is the mean squared error over every element (PyTorch's MSELoss with
+// reduction "mean"):
+//
+//	L = (1/M) Σ (p - t)²,   ∂L/∂p = 2(p - t)/M,   M = number of elements.
+type MSE struct {
+	Grad tensor.Tensor
+}
+
+// Loss returns the mean squared error of pred against target and fills Grad.
+func (l *MSE) Loss(pred, target *tensor.Tensor) float32 {
+	if len(pred.Data) != len(target.Data) {
+		panic("nn: MSE: prediction and target differ in size")
+	}
+	l.Grad.Resize(pred.Shape...)
+	var total float64
+	scale := 2 / float32(len(pred.Data))
+	for i, p := range pred.Data {
+		d := p - target.Data[i]
+		total += float64(d) * float64(d)
+		l.Grad.Data[i] = scale * d
+	}
+	return float32(total / float64(len(pred.Data)))
+}
