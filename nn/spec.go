@@ -247,6 +247,18 @@ func (a *args) optBool(key string, def bool) bool {
 	return b
 }
 
+func (a *args) optFloat(key string, def float64) float64 {
+	v, ok := a.opt(key)
+	if !ok {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		a.fail("%s must be a number, got %q", key, v)
+	}
+	return f
+}
+
 func (a *args) optInit() InitScheme {
 	v, ok := a.opt("init")
 	if !ok {

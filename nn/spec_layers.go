@@ -34,6 +34,47 @@ var layerSpecs = map[string]layerSpec{
 		return l, a.done(1)
 	}},
 	"flatten": {"flatten", func(a *args) (Layer, error) { return Flatten{}, a.done(0) }},
+	"maxpool": {"maxpool(K[,stride=S][,pad=P|T:L:B:R][,dilation=D][,ceil=true])  stride defaults to K", func(a *args) (Layer, error) {
+		l := NewMaxPool2D(1)
+		l.KH, l.KW = a.pairAt(0, "window size")
+		l.SH, l.SW = l.KH, l.KW
+		if _, ok := a.it.kw["stride"]; ok {
+			l.SH, l.SW = a.optPair("stride", 1)
+		}
+		l.PadT, l.PadL, l.PadB, l.PadR = a.optPads()
+		l.DH, l.DW = a.optPair("dilation", 1)
+		l.CeilMode = a.optBool("ceil", false)
+		return l, a.done(1)
+	}},
+	"avgpool": {"avgpool(K[,stride=S][,pad=P|T:L:B:R][,ceil=true][,include_pad=true])", func(a *args) (Layer, error) {
+		l := NewAvgPool2D(1)
+		l.KH, l.KW = a.pairAt(0, "window size")
+		l.SH, l.SW = l.KH, l.KW
+		if _, ok := a.it.kw["stride"]; ok {
+			l.SH, l.SW = a.optPair("stride", 1)
+		}
+		l.PadT, l.PadL, l.PadB, l.PadR = a.optPads()
+		l.CeilMode = a.optBool("ceil", false)
+		l.CountIncludePad = a.optBool("include_pad", false)
+		return l, a.done(1)
+	}},
+	"globalavgpool": {"globalavgpool", func(a *args) (Layer, error) { return NewGlobalAvgPool(), a.done(0) }},
+	"globalmaxpool": {"globalmaxpool", func(a *args) (Layer, error) { return NewGlobalMaxPool(), a.done(0) }},
+	"dropout": {"dropout[(P)]  P defaults to 0.5", func(a *args) (Layer, error) {
+		return NewDropout(a.floatAt(0, "drop probability", 0.5)), a.done(1)
+	}},
+	"batchnorm": {"batchnorm[(eps=E,momentum=M)]", func(a *args) (Layer, error) {
+		l := NewBatchNorm2D()
+		l.Eps = a.optFloat("eps", l.Eps)
+		l.Momentum = a.optFloat("momentum", l.Momentum)
+		return l, a.done(0)
+	}},
+	"prelu": {"prelu[(shared=true)]", func(a *args) (Layer, error) {
+		l := NewPReLU()
+		l.Shared = a.optBool("shared", false)
+		return l, a.done(0)
+	}},
+	"add": {"add  (only inside graphs built in code; residual(...) makes one)", func(a *args) (Layer, error) { return NewAdd(), a.done(0) }},
 }
 
 func init() {

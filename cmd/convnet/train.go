@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/convnet/convnet/data"
+	"github.com/convnet/convnet/internal/kernel"
+	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/optim"
+	"github.com/convnet/convnet/train"
+)
+
+// LeNet5 is the default model: LeCun et al. 1998's LeNet-5 with ReLU and
+// max pooling, as commonly trained today.
+const LeNet5 = "conv(6,5,pad=2) relu maxpool(2) conv(16,5) relu maxpool(2) flatten dense(120) relu dense(84) relu dense(10)"
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train", "[flags]", "Trains a model and saves it after every epoch (atomically: an interrupted save keeps the previous file).\n\nModel spec layers:\n"+nn.SpecHelp()+"\nLearning-rate schedules:\n"+optim.ScheduleHelp, stdout)
+	dataSpec := fs.String("data", "mnist", "training data: "+data.Specs)
+	model := fs.String("model", LeNet5, "model spec, or a file holding one")
+	activation := fs.String("activation", "", "replace every activation of the model with this one (relu, sigmoid, tanh, leakyrelu, elu, gelu, silu, selu)")
+	epochs := fs.Int("epochs", 10, "passes over the training set")
+	batch := fs.Int("batch", 64, "examples per step")
+	lr := fs.Float64("lr", 0.05, "base learning rate")
+	optName := fs.String("optimizer", "momentum", "optimizer: "+strings.Join(optim.Names, ", "))
+	momentum := fs.Float64("momentum", 0, "SGD momentum (0: the optimizer's default)")
+	wd := fs.Float64("weight-decay", 0, "L2 weight decay (decoupled for adamw)")
+	schedule := fs.String("schedule", "cosine", "learning-rate schedule (see above)")
+	seed := fs.Uint64("seed", 1, "random seed for weights, batch order and augmentation")
+	threads := fs.Int("threads", 0, "worker goroutines (0: all cores)")
+	out := fs.String("out", "model.convnet", "where the model is saved")
+	metrics := fs.String("metrics", "", "JSONL metrics file, one line per step and per epoch (default: OUT with .metrics.jsonl)")
+	crop := fs.Int("crop", 0, "augment: random crop after zero-padding by this many pixels")
+	flip := fs.Bool("flip", false, "augment: random horizontal flip")
+	limit := fs.Int("limit", 0, "train on the first N examples only (0: all)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	}
+	if *threads < 0 {
+		return usageError{"--threads must be 0 or more"}
+	}
+	kernel.SetThreads(*threads)
+	spec, err := readSpec(*model)
+	if err != nil {
+		return err
+	}
+	if *metrics == "" && *out != "" {
+		*metrics = strings.TrimSuffix(*out, ".convnet") + ".metrics.jsonl"
+	}
+
+	start := time.Now()
+	trainSet, testSet, err := data.Open(*dataSpec, data.Options{})
+	if err != nil {
+		return err
+	}
+	if *limit > 0 && *limit < trainSet.Len() {
+		trainSet = trainSet.Subset(*limit)
+	}
+	m, err := nn.NewModel(spec, []int{trainSet.C, trainSet.H, trainSet.W}, trainSet.Classes, nn.SpecOptions{Activation: *activation})
+	if err != nil {
+		return err
+	}
+	m.Graph.Init(*seed)
+	progress := stderr
+	if *quiet {
+		progress = nil
+	}
+	fmt.Fprintf(stdout, "data %s: %d training and %d test images of %dx%dx%d, %d classes (loaded in %s)\n", *dataSpec, trainSet.Len(), testSet.Len(),
+		trainSet.C, trainSet.H, trainSet.W, len(trainSet.Classes), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "model: %s\n", describeModel(m))
+	fmt.Fprintf(stdout, "training %d epochs, batch %d, %s lr %g (%s), seed %d, %d threads\n", *epochs, *batch, *optName, *lr, *schedule, *seed, kernel.Threads())
+	cfg := train.Config{
+		Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName, Momentum: *momentum, WeightDecay: *wd,
+		Schedule: *schedule, Seed: *seed, Out: *out, Metrics: *metrics, Progress: progress,
+	}
+	if *crop > 0 || *flip {
+		cfg.Augment = &data.Augment{Pad: *crop, Flip: *flip}
+	}
+	res, err := train.Run(m, trainSet, testSet, cfg)
+	if err != nil {
+		return err
+	}
+	last := res.Epochs[len(res.Epochs)-1]
+	fmt.Fprintf(stdout, "test accuracy %.2f%% after %d epochs in %s; model saved to %s\n", 100*last.TestAcc, last.Epoch, res.Time.Round(time.Second), *out)
+	return nil
+}
+
+// readSpec takes a model spec from the flag, or from the file it names.
+func readSpec(arg string) (string, error) {
+	if strings.ContainsAny(arg, "( ") {
+		return arg, nil
+	}
+	b, err := os.ReadFile(arg)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return arg, nil // a one-word spec such as "flatten"; BuildGraph judges it
+		}
+		return "", err
+	}
+	if bytes.HasPrefix(b, []byte("CONVNET")) {
+		return "", fmt.Errorf("%s is a saved model, not a model spec", arg)
+	}
+	return string(b), nil
+}
+
+// describeModel prints the model's layers and parameter count on one line.
+func describeModel(m *nn.Model) string {
+	var parts []string
+	params := 0
+	for _, n := range m.Graph.Nodes[1:] {
+		parts = append(parts, nn.Describe(n.Layer))
+		for _, p := range n.Layer.Params() {
+			params += p.Value.Len()
+		}
+	}
+	return fmt.Sprintf("%s (%d parameters)", strings.Join(parts, " "), params)
+}

@@ -1,0 +1,276 @@
+// Package train runs the training loop: batches from a dataset, forward and
+// backward through the model, optimizer steps on a learning-rate schedule,
+// evaluation after each epoch, metrics as JSON lines, atomic checkpoints,
+// and events for observers (the CLI's progress bar, the dashboard).
+package train
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/convnet/convnet/data"
+	"github.com/convnet/convnet/internal/kernel"
+	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/optim"
+	"github.com/convnet/convnet/tensor"
+)
+
+// Config is what a training run needs besides the model and the data.
+// Zero fields take the defaults noted.
+type Config struct {
+	Epochs      int     // 10
+	Batch       int     // 64
+	LR          float64 // 0.05
+	Optimizer   string  // "momentum": SGD with momentum 0.9
+	Momentum    float64 // optimizer default
+	WeightDecay float64 // 0
+	Schedule    string  // "cosine"; see optim.ScheduleHelp
+	Seed        uint64  // shuffling and augmentation; weights are set by the caller
+	Augment     *data.Augment
+
+	Out     string // checkpoint path written after every epoch; "" for none
+	Metrics string // JSONL metrics path; "" for none
+
+	Progress io.Writer // progress bar and epoch lines; nil for silence
+
+	// OnStep and OnEpoch, when set, are called after every step and every
+	// epoch (the dashboard listens here). They run on the training
+	// goroutine: keep them quick.
+	OnStep  func(StepInfo)
+	OnEpoch func(EpochInfo)
+}
+
+func (c *Config) defaults() {
+	if c.Epochs == 0 {
+		c.Epochs = 10
+	}
+	if c.Batch == 0 {
+		c.Batch = 64
+	}
+	if c.LR == 0 {
+		c.LR = 0.05
+	}
+	if c.Optimizer == "" {
+		c.Optimizer = "momentum"
+	}
+	if c.Schedule == "" {
+		c.Schedule = "cosine"
+	}
+}
+
+// StepInfo describes one optimizer step.
+type StepInfo struct {
+	Type      string  `json:"type"` // "step"
+	Epoch     int     `json:"epoch"`
+	Step      int     `json:"step"` // global, from 1
+	Loss      float64 `json:"loss"`
+	Acc       float64 `json:"acc"` // accuracy on this batch
+	LR        float64 `json:"lr"`
+	ImgPerSec float64 `json:"images_per_s"`
+	Time      float64 `json:"time_s"` // since the run started
+}
+
+// EpochInfo summarises one epoch.
+type EpochInfo struct {
+	Type      string  `json:"type"` // "epoch"
+	Epoch     int     `json:"epoch"`
+	Step      int     `json:"step"`
+	TrainLoss float64 `json:"train_loss"`
+	TrainAcc  float64 `json:"train_acc"`
+	TestLoss  float64 `json:"test_loss"`
+	TestAcc   float64 `json:"test_acc"`
+	ImgPerSec float64 `json:"images_per_s"`
+	Time      float64 `json:"time_s"`
+}
+
+// Result is what a finished run reports.
+type Result struct {
+	Epochs []EpochInfo
+	Test   *Eval // evaluation after the last epoch
+	Time   time.Duration
+}
+
+// NonFiniteError stops a run whose loss became NaN or infinite.
+type NonFiniteError struct {
+	Step  int
+	Epoch int
+	Loss  float32
+}
+
+func (e *NonFiniteError) Error() string {
+	return fmt.Sprintf("training diverged: loss is %v at step %d (epoch %d); try a lower learning rate (--lr)", e.Loss, e.Step, e.Epoch)
+}
+
+// Run trains m on trainSet for cfg.Epochs epochs, evaluating on testSet
+// (which may be nil) after each. The same seed, data and initial weights
+// give the same losses bit for bit at a fixed thread count.
+func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, error) {
+	cfg.defaults()
+	if trainSet.Len() == 0 {
+		return nil, errors.New("the training set is empty")
+	}
+	if cfg.Epochs < 0 || cfg.Batch < 1 {
+		return nil, fmt.Errorf("epochs must be at least 1 and batch at least 1 (got %d and %d)", cfg.Epochs, cfg.Batch)
+	}
+	if err := checkData(m, trainSet); err != nil {
+		return nil, err
+	}
+	if testSet != nil {
+		if err := checkData(m, testSet); err != nil {
+			return nil, err
+		}
+	}
+	opt, err := optim.New(cfg.Optimizer, optim.Config{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
+	if err != nil {
+		return nil, err
+	}
+	stepsPerEpoch := (trainSet.Len() + cfg.Batch - 1) / cfg.Batch
+	totalSteps := stepsPerEpoch * cfg.Epochs
+	sched, err := optim.ParseSchedule(cfg.Schedule, cfg.LR)
+	if err != nil {
+		return nil, err
+	}
+	var metrics *bufio.Writer
+	if cfg.Metrics != "" {
+		f, err := os.Create(cfg.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("cannot write metrics: %w", err)
+		}
+		defer f.Close()
+		metrics = bufio.NewWriter(f)
+		defer metrics.Flush()
+	}
+	emit := func(v any) {
+		if metrics != nil {
+			b, _ := json.Marshal(v)
+			metrics.Write(b)
+			metrics.WriteByte('\n')
+		}
+	}
+
+	pcg := rand.NewPCG(cfg.Seed, 0x7472616e) // "tran"
+	rng := rand.New(pcg)
+	g := m.Graph
+	params := g.Params()
+	var loss nn.SoftmaxCrossEntropy
+	x := &tensor.Tensor{}
+	labels := make([]int, cfg.Batch)
+	prog := newProgress(cfg.Progress)
+	res := &Result{}
+	start := time.Now()
+	step := 0
+	order := make([]int, trainSet.Len())
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		for i := range order {
+			order[i] = i
+		}
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		epochStart := time.Now()
+		var lossSum float64
+		correct, seen := 0, 0
+		for s := 0; s < stepsPerEpoch; s++ {
+			idx := order[s*cfg.Batch : min((s+1)*cfg.Batch, len(order))]
+			n := len(idx)
+			x.Resize(n, trainSet.C, trainSet.H, trainSet.W)
+			trainSet.Batch(idx, x.Data, labels[:n], cfg.Augment, rng)
+			logits := g.Forward(x, true)
+			l := loss.Loss(logits, labels[:n])
+			step++
+			if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
+				return res, &NonFiniteError{Step: step, Epoch: epoch, Loss: l}
+			}
+			g.Backward(&loss.Grad)
+			lr := sched.LR(step-1, totalSteps)
+			opt.Step(params, lr)
+
+			k := logits.Shape[1]
+			batchCorrect := 0
+			for i := range n {
+				if argmax(loss.Probs.Data[i*k:(i+1)*k]) == labels[i] {
+					batchCorrect++
+				}
+			}
+			correct += batchCorrect
+			seen += n
+			lossSum += float64(l) * float64(n)
+			elapsed := time.Since(epochStart)
+			ips := float64(seen) / elapsed.Seconds()
+			info := StepInfo{Type: "step", Epoch: epoch, Step: step, Loss: float64(l), Acc: float64(batchCorrect) / float64(n),
+				LR: float64(lr), ImgPerSec: ips, Time: time.Since(start).Seconds()}
+			emit(info)
+			if cfg.OnStep != nil {
+				cfg.OnStep(info)
+			}
+			eta := time.Duration(float64(trainSet.Len()-seen) / ips * float64(time.Second))
+			prog.update(epoch, cfg.Epochs, s+1, stepsPerEpoch, lossSum/float64(seen), float64(correct)/float64(seen), ips, eta)
+		}
+		ei := EpochInfo{Type: "epoch", Epoch: epoch, Step: step, TrainLoss: lossSum / float64(seen), TrainAcc: float64(correct) / float64(seen),
+			ImgPerSec: float64(seen) / time.Since(epochStart).Seconds()}
+		if testSet != nil {
+			res.Test = Evaluate(m, testSet, 256)
+			ei.TestLoss, ei.TestAcc = res.Test.Loss, res.Test.Accuracy
+			prog.printf("epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs,
+				ei.TrainLoss, 100*ei.TrainAcc, ei.TestLoss, 100*ei.TestAcc, time.Since(epochStart).Round(100*time.Millisecond))
+		} else {
+			prog.printf("epoch %d/%d: train loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs, ei.TrainLoss, 100*ei.TrainAcc, time.Since(epochStart).Round(100*time.Millisecond))
+		}
+		ei.Time = time.Since(start).Seconds()
+		res.Epochs = append(res.Epochs, ei)
+		emit(ei)
+		if cfg.OnEpoch != nil {
+			cfg.OnEpoch(ei)
+		}
+		if cfg.Out != "" {
+			if err := saveTraining(cfg.Out, m, opt, pcg, epoch, step); err != nil {
+				return res, err
+			}
+		}
+		if metrics != nil {
+			if err := metrics.Flush(); err != nil {
+				return res, fmt.Errorf("cannot write metrics: %w", err)
+			}
+		}
+	}
+	res.Time = time.Since(start)
+	return res, nil
+}
+
+// checkData makes sure a dataset fits the model: image shape and classes.
+func checkData(m *nn.Model, ds *data.Dataset) error {
+	in := m.Graph.InputShape()
+	if !tensor.EqualShape(in, []int{ds.C, ds.H, ds.W}) {
+		return fmt.Errorf("the model takes %s images, the data %s has %s", tensor.ShapeString(in), ds.Name, tensor.ShapeString([]int{ds.C, ds.H, ds.W}))
+	}
+	if len(ds.Classes) != len(m.Classes) {
+		return fmt.Errorf("the model has %d classes, the data %s has %d", len(m.Classes), ds.Name, len(ds.Classes))
+	}
+	return nil
+}
+
+// saveTraining writes the model with the optimizer state, the step and the
+// random state, atomically.
+func saveTraining(path string, m *nn.Model, opt optim.Optimizer, pcg *rand.PCG, epoch, step int) error {
+	rs, err := pcg.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	var extra []*nn.Param
+	for _, p := range opt.State() {
+		q := *p
+		q.Name = "optim." + p.Name
+		extra = append(extra, &q)
+	}
+	return nn.SaveCheckpoint(path, &nn.Checkpoint{Model: m, ExtraTensors: extra, Extra: map[string]string{
+		"epoch": strconv.Itoa(epoch), "step": strconv.Itoa(step), "optimizer": opt.Name(), "rng": hex.EncodeToString(rs),
+		"threads": strconv.Itoa(kernel.Threads()),
+	}})
+}
