@@ -36,6 +36,8 @@ const (
 	firstChunk = 1 << 20
 )
 
+var idxDimNames = map[int][]string{1: {"labels"}, 3: {"images", "rows", "columns"}}
+
 var idxTypeNames = map[byte]string{
 	0x09: "int8", 0x0B: "int16", 0x0C: "int32", 0x0D: "float32", 0x0E: "float64",
 }
@@ -151,7 +153,7 @@ func decodeIDXPayload(name string, r io.Reader, size int64, magic uint32) ([]int
 	for i := range dims {
 		v := int64(binary.BigEndian.Uint32(buf[4*i:]))
 		if v == 0 {
-			return nil, nil, formatErr(name, "dimension %d of the header is 0", i)
+			return nil, nil, formatErr(name, "header says 0 %s", idxDimNames[nd][i])
 		}
 		if i > 0 && v > maxIDXSide {
 			return nil, nil, formatErr(name, "image side %d exceeds %d", v, maxIDXSide)
@@ -174,7 +176,7 @@ func decodeIDXPayload(name string, r io.Reader, size int64, magic uint32) ([]int
 			return nil, nil, formatErr(name, "truncated: header says %s (%d bytes) but the file has %d bytes after the %d-byte header",
 				desc, total, size-hdr, hdr)
 		case size > want:
-			return nil, nil, formatErr(name, "%d bytes of trailing data after %s", size-want, desc)
+			return nil, nil, formatErr(name, "trailing data (%d bytes) after %s", size-want, desc)
 		}
 		first = total
 	}
@@ -188,8 +190,10 @@ func decodeIDXPayload(name string, r io.Reader, size int64, magic uint32) ([]int
 	switch n, err := io.ReadFull(r, one[:]); {
 	case n > 0:
 		return nil, nil, formatErr(name, "trailing data after %s", desc)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, nil, formatErr(name, "truncated: the gzip stream ends before its checksum")
 	case err != io.EOF:
-		return nil, nil, readErr(name, "checking the end of the file", err)
+		return nil, nil, readErr(name, "after "+desc, err)
 	}
 	return dims, payload, nil
 }

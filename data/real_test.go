@@ -65,7 +65,7 @@ func TestMNISTDirLookups(t *testing.T) {
 }
 
 func TestMNISTDirEnv(t *testing.T) {
-	empty := t.TempDir()
+	empty := tempDir(t)
 	t.Setenv(MNISTDirEnv, empty)
 	_, _, err := Open("", Options{})
 	if _, ok := err.(*MissingError); !ok {
