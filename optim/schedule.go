@@ -114,8 +114,8 @@ const ScheduleHelp = `constant | step:EVERY:GAMMA | cosine[:FLOOR] | warmup:STEP
 // rate base. A malformed spec or out-of-range number is a ConfigError that
 // says what was expected.
 func ParseSchedule(spec string, base float64) (Schedule, error) {
-	if !(base > 0) || math.IsInf(base, 1) {
-		return nil, configErrorf("learning rate %g is not a positive number", base)
+	if !(base > 0 && base <= math.MaxFloat32) {
+		return nil, configErrorf("learning rate %g is not a positive float32", base)
 	}
 	return parseSchedule(strings.TrimSpace(spec), base)
 }
