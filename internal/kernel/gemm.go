@@ -8,18 +8,82 @@ package kernel
 //	C is m×n with row stride ldc.
 //
 // With beta == 0, C is overwritten and its old contents (even NaN) are ignored.
-// Sgemm runs on the calling goroutine; callers parallelise over batches or
-// over row blocks of C.
+// Only the elements the product needs are read, so a and b may end right
+// after the last one used; only the m×n block of C is written.
+//
+// Sgemm runs on the calling goroutine and is safe to call from several at
+// once; callers parallelise over batches or over row blocks of C. It panics
+// if a dimension is negative, a leading dimension is too small for its
+// matrix, or a slice is too short.
+//
+// Large products go through sgemmPacked (gemm_packed.go): panels of A and B
+// are packed into contiguous buffers blocked for the caches, as in
+// GotoBLAS/BLIS (Goto and van de Geijn, "Anatomy of High-Performance Matrix
+// Multiplication", ACM TOMS 2008), and a register-blocked micro-kernel, in
+// assembly where the CPU allows it, computes each tile of C. Small ones take
+// the plain loops of sgemmGo, which have no packing to pay for.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
 	if m == 0 || n == 0 {
 		return
 	}
-	scaleC(m, n, beta, c, ldc)
 	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	sgemmGo(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+	if m*n*k < sgemmPackedMin {
+		scaleC(m, n, beta, c, ldc)
+		sgemmGo(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc)
+		return
+	}
+	sgemmPacked(gemmKernelForCPU(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemmPackedMin is the size m·n·k from which the packed path beats the plain
+// loops; measured with BenchmarkSgemmSmall.
+const sgemmPackedMin = 1
+
+// checkSgemm panics on arguments that would make Sgemm read or write outside
+// its slices. The assembly micro-kernels write tiles of C without bounds
+// checks, so this is what keeps them inside c.
+func checkSgemm(transA, transB bool, m, n, k int, a []float32, lda int,
+	b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic("kernel: Sgemm: negative dimension")
+	}
+	if ldc < max(1, n) {
+		panic("kernel: Sgemm: ldc < n")
+	}
+	rowsA, colsA := m, k
+	if transA {
+		rowsA, colsA = k, m
+	}
+	if lda < max(1, colsA) {
+		panic("kernel: Sgemm: lda smaller than a row of A")
+	}
+	rowsB, colsB := k, n
+	if transB {
+		rowsB, colsB = n, k
+	}
+	if ldb < max(1, colsB) {
+		panic("kernel: Sgemm: ldb smaller than a row of B")
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic("kernel: Sgemm: c is too short")
+	}
+	if k == 0 {
+		return
+	}
+	if len(a) < (rowsA-1)*lda+colsA {
+		panic("kernel: Sgemm: a is too short")
+	}
+	if len(b) < (rowsB-1)*ldb+colsB {
+		panic("kernel: Sgemm: b is too short")
+	}
 }
 
 // scaleC sets C = beta·C, treating beta == 0 as an overwrite with zeros.
