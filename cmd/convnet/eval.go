@@ -62,7 +62,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(tw)
 	for i, row := range e.Confusion {
-		fmt.Fprintf(tw, "%d %s\t", i, shortName(e.Classes[i]))
+		if name := e.Classes[i]; name != fmt.Sprint(i) {
+			fmt.Fprintf(tw, "%d %s\t", i, shortName(name))
+		} else {
+			fmt.Fprintf(tw, "%d\t", i)
+		}
 		for _, v := range row {
 			fmt.Fprintf(tw, "%d\t", v)
 		}

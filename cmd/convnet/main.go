@@ -84,29 +84,36 @@ func mainUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'convnet help COMMAND' or 'convnet COMMAND --help' for a command's flags.")
 }
 
+// flagSet is a command's flags with its help text.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
+}
+
 // newFlags makes a flag set that reports errors instead of exiting and
-// prints a usage text with a synopsis and the defaults.
-func newFlags(name, synopsis, about string, stdout io.Writer) *flag.FlagSet {
+// prints, for --help, a usage text with a synopsis and the defaults.
+func newFlags(name, synopsis, about string, stdout io.Writer) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {} // errors are reported by run, in one line
+	help := func() {
 		fmt.Fprintf(stdout, "Usage: convnet %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
-	return fs
+	return &flagSet{fs, help}
 }
 
 // parseFlags parses args, turning flag's errors into usage errors and
 // --help into flag.ErrHelp after printing the usage. Flags may follow
 // positional arguments ("predict a.png --model m").
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				fs.help()
 				return nil, flag.ErrHelp
 			}
 			return nil, usageError{err.Error()}

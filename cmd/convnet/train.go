@@ -39,6 +39,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	flip := fs.Bool("flip", false, "augment: random horizontal flip")
 	limit := fs.Int("limit", 0, "train on the first N examples only (0: all)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	initFrom := fs.String("init", "", "start from the weights of this saved model (fine-tuning); it must have the same layers")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -71,6 +72,15 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	m.Graph.Init(*seed)
+	if *initFrom != "" {
+		src, err := nn.LoadModel(*initFrom)
+		if err != nil {
+			return err
+		}
+		if err := nn.CopyWeights(m, src); err != nil {
+			return fmt.Errorf("--init %s: %w", *initFrom, err)
+		}
+	}
 	progress := stderr
 	if *quiet {
 		progress = nil
