@@ -26,6 +26,10 @@ const (
 	maxMetaBytes = 1 << 16
 )
 
+// cifarHint says what a CIFAR-10 folder holds.
+var cifarHint = "a CIFAR-10 folder holds " + strings.Join(cifarTrainFiles, ", ") + " and " + cifarTestFiles[0] +
+	" (the binary version), directly or in " + cifarSubdir + "/"
+
 var (
 	cifarTrainFiles = []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"}
 	cifarTestFiles  = []string{"test_batch.bin"}
@@ -40,6 +44,9 @@ func LoadCIFAR10(dir string) (train, test *Dataset, err error) {
 		if fi, err := os.Stat(filepath.Join(dir, cifarSubdir)); err == nil && fi.IsDir() {
 			dir = filepath.Join(dir, cifarSubdir)
 		}
+	}
+	if !isDir(dir) {
+		return nil, nil, &MissingError{Path: dir, Hint: cifarHint}
 	}
 	classes, err := readCIFARMeta(filepath.Join(dir, cifarMeta))
 	if err != nil {
@@ -64,8 +71,7 @@ func loadCIFARFiles(name, dir string, files []string, classes []string) (*Datase
 		paths[i] = filepath.Join(dir, f)
 		fi, err := os.Stat(paths[i])
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, &MissingError{Path: paths[i], Want: files, Hint: "a CIFAR-10 folder holds " +
-				strings.Join(cifarTrainFiles, ", ") + " and " + cifarTestFiles[0] + " (the binary version), directly or in " + cifarSubdir + "/"}
+			return nil, &MissingError{Path: paths[i], Hint: cifarHint}
 		} else if err != nil {
 			return nil, fmt.Errorf("data: %w", err)
 		}

@@ -38,6 +38,9 @@ type imageFile struct {
 // channels (1: gray, 3: RGB; default 3) of opts.H×opts.W pixels (default:
 // the size of the first training image) by bilinear resampling.
 func LoadFolder(dir string, opts Options) (train, test *Dataset, err error) {
+	if err := opts.check(); err != nil {
+		return nil, nil, err
+	}
 	var trainFiles, testFiles []imageFile
 	var classes []string
 	testDir := ""
@@ -63,13 +66,7 @@ func LoadFolder(dir string, opts Options) (train, test *Dataset, err error) {
 		}
 		trainFiles, testFiles = holdOut(all, len(classes))
 	}
-	c, h, w := opts.C, opts.H, opts.W
-	if c == 0 {
-		c = 3
-	}
-	if c != 1 && c != 3 {
-		return nil, nil, &UnsupportedError{File: dir, Msg: fmt.Sprintf("images convert to 1 (gray) or 3 (RGB) channels, not %d", c)}
-	}
+	c, h, w := orDefault(opts.C, 3), opts.H, opts.W
 	if h == 0 || w == 0 {
 		cfg, err := imageConfig(trainFiles[0].path)
 		if err != nil {

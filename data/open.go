@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -13,6 +14,14 @@ type Options struct {
 	// image. When they differ from the data, examples are converted: gray to
 	// RGB by copying, RGB to gray by luma, sizes by bilinear resampling.
 	C, H, W int
+}
+
+// check rejects shapes no conversion can reach.
+func (o Options) check() error {
+	if o.C < 0 || o.H < 0 || o.W < 0 || o.C == 2 || o.C > 3 {
+		return fmt.Errorf("data: cannot convert images to %dx%dx%d: channels must be 1 (gray) or 3 (RGB), sizes positive", o.C, o.H, o.W)
+	}
+	return nil
 }
 
 // Specs lists the forms of the argument Open accepts, for help texts.
@@ -29,6 +38,9 @@ const Specs = "mnist (default), fashion, mnist:DIR, fashion:DIR, cifar10:DIR, fo
 //
 // Examples are then converted to the shape opts asks for.
 func Open(spec string, opts Options) (train, test *Dataset, err error) {
+	if err := opts.check(); err != nil {
+		return nil, nil, err
+	}
 	kind, dir, hasDir := strings.Cut(spec, ":")
 	if hasDir && dir == "" {
 		return nil, nil, &SpecError{Spec: spec, Msg: "empty folder after the colon; want " + Specs}

@@ -62,7 +62,7 @@ func luma(r, g, b uint32) uint8 {
 
 // imageToCHW writes img, at its own size, into dst as c channels (1: gray,
 // 3: RGB) in CHW order; len(dst) must be c times its pixel count. Alpha is
-// composited over black. JPEG's Y channel serves as its gray.
+// composited over black.
 func imageToCHW(img image.Image, c int, dst []uint8) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -87,10 +87,6 @@ func imageToCHW(img image.Image, c int, dst []uint8) {
 		for y := range h {
 			for x := range w {
 				p := m.YCbCrAt(b.Min.X+x, b.Min.Y+y)
-				if c == 1 {
-					dst[y*w+x] = p.Y
-					continue
-				}
 				r, g, bl := color.YCbCrToRGB(p.Y, p.Cb, p.Cr)
 				put(y*w+x, r, g, bl)
 			}
