@@ -33,23 +33,24 @@ func (a *Augment) draw(rng *rand.Rand) (dy, dx int, flip bool) {
 
 func (a *Augment) active() bool { return a != nil && (a.Pad > 0 || a.Flip) }
 
-// writeChannel writes one h×w channel of in to out as p*scale + bias, with
-// out[y][x] = in[y+dy][x+dx] (x mirrored to w-1-x first when flip) and
-// pixel value 0 where that falls outside the image.
-func writeChannel(in []uint8, out []float32, h, w, dy, dx int, flip bool, scale, bias float32) {
+// writeChannel writes one h×w channel of in to out through lut, with
+// out[y][x] = lut[in[y+dy][x+dx]] (x mirrored to w-1-x first when flip) and
+// lut[0], the value of a zero pixel, where that falls outside the image.
+func writeChannel(in []uint8, out []float32, h, w, dy, dx int, flip bool, lut *[256]float32) {
+	zero := lut[0]
 	for y := range h {
 		row := out[y*w : (y+1)*w]
 		sy := y + dy
 		if sy < 0 || sy >= h {
 			for x := range row {
-				row[x] = bias
+				row[x] = zero
 			}
 			continue
 		}
 		src := in[sy*w : (sy+1)*w]
 		if dx == 0 && !flip {
 			for x, p := range src {
-				row[x] = float32(p)*scale + bias
+				row[x] = lut[p]
 			}
 			continue
 		}
@@ -60,9 +61,9 @@ func writeChannel(in []uint8, out []float32, h, w, dy, dx int, flip bool, scale,
 			}
 			sx += dx
 			if sx < 0 || sx >= w {
-				row[x] = bias
+				row[x] = zero
 			} else {
-				row[x] = float32(src[sx])*scale + bias
+				row[x] = lut[src[sx]]
 			}
 		}
 	}

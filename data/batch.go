@@ -8,7 +8,7 @@ import (
 
 // Batch fills x, a (len(idx), C, H, W) float32 array, and labels with the
 // examples idx. Pixels p become p/255, in [0,1], or (p/255 - Mean[c]) /
-// Std[c] when d has Mean and Std. aug, if not nil, crops and flips each
+// Std[c] when d has Mean and Std, both computed in float32. aug, if not nil, crops and flips each
 // example at random with choices drawn from rng, example by example in idx
 // order, so the same rng state gives the same batch. Batch allocates nothing.
 //
@@ -26,18 +26,36 @@ func (d *Dataset) Batch(idx []int, x []float32, labels []int, aug *Augment, rng 
 	if aug.active() && rng == nil {
 		panic("data: Batch: augmentation needs a *rand.Rand")
 	}
+	// Pixel p maps to lut[p], computed as torchvision's ToTensor and
+	// Normalize do in float32, so batches match PyTorch's bit for bit.
+	var luts [4][256]float32
+	for c := range min(d.C, len(luts)) {
+		d.fillLUT(&luts[c], c)
+	}
 	for b, i := range idx {
 		labels[b] = int(d.Labels[i])
 		dy, dx, flip := aug.draw(rng)
 		in := d.Image(i)
 		out := x[b*size : (b+1)*size]
 		for c := range d.C {
-			scale, bias := float32(1.0/255), float32(0)
-			if d.Mean != nil {
-				scale, bias = 1/(255*d.Std[c]), -d.Mean[c]/d.Std[c]
+			lut := &luts[min(c, len(luts)-1)]
+			if c >= len(luts) {
+				d.fillLUT(lut, c)
 			}
-			writeChannel(in[c*hw:(c+1)*hw], out[c*hw:(c+1)*hw], d.H, d.W, dy, dx, flip, scale, bias)
+			writeChannel(in[c*hw:(c+1)*hw], out[c*hw:(c+1)*hw], d.H, d.W, dy, dx, flip, lut)
 		}
+	}
+}
+
+// fillLUT sets lut[p] to channel c's value for pixel p: p/255, then
+// (p/255 - Mean[c]) / Std[c] when d has Mean.
+func (d *Dataset) fillLUT(lut *[256]float32, c int) {
+	for p := range lut {
+		v := float32(p) / 255
+		if d.Mean != nil {
+			v = (v - d.Mean[c]) / d.Std[c]
+		}
+		lut[p] = v
 	}
 }
 
