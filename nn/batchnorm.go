@@ -77,24 +77,35 @@ func (l *BatchNorm2D) Build(in [][]int) ([]int, error) {
 	}
 	c := in[0][0]
 	l.c, l.inner = c, tensor.Size(in[0][1:])
-	if l.Gamma == nil || !tensor.EqualShape(l.Gamma.Value.Shape, []int{c}) {
+	// Keep parameters and state already set with the right shape (a
+	// rebuild, or values loaded from a model file).
+	if l.Gamma == nil || l.Beta == nil || !tensor.EqualShape(l.Gamma.Value.Shape, []int{c}) || !tensor.EqualShape(l.Beta.Value.Shape, []int{c}) {
 		l.Gamma, l.Beta = NewParam("weight", c), NewParam("bias", c)
 		l.Gamma.NoDecay, l.Beta.NoDecay = true, true
-		l.RunningMean, l.RunningVar = NewParam("running_mean", c), NewParam("running_var", c)
-		l.reset()
-		l.mean, l.invStd = make([]float32, c), make([]float32, c)
+		l.resetParams()
 	}
+	if l.RunningMean == nil || l.RunningVar == nil || !tensor.EqualShape(l.RunningMean.Value.Shape, []int{c}) || !tensor.EqualShape(l.RunningVar.Value.Shape, []int{c}) {
+		l.RunningMean, l.RunningVar = NewParam("running_mean", c), NewParam("running_var", c)
+		l.resetState()
+	}
+	l.mean, l.invStd = grow(l.mean, c), grow(l.invStd, c)
 	return append([]int(nil), in[0]...), nil
 }
 
-// reset sets γ = 1, β = 0 and the running statistics to mean 0, variance 1.
-func (l *BatchNorm2D) reset() {
+// resetParams sets γ = 1 and β = 0.
+func (l *BatchNorm2D) resetParams() {
 	for i := range l.Gamma.Value.Data {
 		l.Gamma.Value.Data[i] = 1
-		l.RunningVar.Value.Data[i] = 1
 	}
 	l.Beta.Value.Zero()
+}
+
+// resetState sets the running statistics to mean 0, variance 1.
+func (l *BatchNorm2D) resetState() {
 	l.RunningMean.Value.Zero()
+	for i := range l.RunningVar.Value.Data {
+		l.RunningVar.Value.Data[i] = 1
+	}
 }
 
 func (l *BatchNorm2D) Params() []*Param { return []*Param{l.Gamma, l.Beta} }
@@ -102,8 +113,12 @@ func (l *BatchNorm2D) Params() []*Param { return []*Param{l.Gamma, l.Beta} }
 // State lists the running mean and variance, saved with the model.
 func (l *BatchNorm2D) State() []*Param { return []*Param{l.RunningMean, l.RunningVar} }
 
-// InitParams resets the layer to its initial state (it draws nothing).
-func (l *BatchNorm2D) InitParams(rng *rand.Rand, act string) { l.reset() }
+// InitParams resets the layer to its initial state, γ = 1, β = 0, running
+// mean 0 and variance 1 (it draws nothing).
+func (l *BatchNorm2D) InitParams(rng *rand.Rand, act string) {
+	l.resetParams()
+	l.resetState()
+}
 
 // The loops below run over channels in parallel: each channel's statistics
 // and parameter gradients are sums over the whole batch, so splitting by
