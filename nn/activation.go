@@ -28,7 +28,7 @@ func NewActivation(kind string) (*Activation, error) {
 	case "elu":
 		return &Activation{Kind: kind, Alpha: 1}, nil
 	}
-	return nil, fmt.Errorf("unknown activation %q (want relu, leakyrelu, prelu, elu, selu, gelu, silu, sigmoid, tanh or softmax)", kind)
+	return nil, fmt.Errorf("unknown activation %q (want relu, leakyrelu, elu, selu, gelu, silu, sigmoid, tanh or softmax; prelu is a layer with parameters)", kind)
 }
 
 // MustActivation is NewActivation for code that names a known kind.

@@ -107,7 +107,7 @@ func (l *Conv2D) Build(in [][]int) ([]int, error) {
 	if h+l.PadT+l.PadB < l.DH*(l.KH-1)+1 || w+l.PadL+l.PadR < l.DW*(l.KW-1)+1 {
 		return nil, fmt.Errorf("%s: kernel %dx%d (dilated) does not fit the %dx%d input with its padding", l.Describe(), l.DH*(l.KH-1)+1, l.DW*(l.KW-1)+1, h, w)
 	}
-	if l.W == nil || !tensor.EqualShape(l.W.Value.Shape, []int{l.Filters, c / l.Groups, l.KH, l.KW}) {
+	if l.W == nil || !tensor.EqualShape(l.W.Value.Shape, []int{l.Filters, c / l.Groups, l.KH, l.KW}) || (l.B == nil) != l.NoBias {
 		l.W = NewParam("weight", l.Filters, c/l.Groups, l.KH, l.KW)
 		l.B = nil
 		if !l.NoBias {
@@ -207,6 +207,13 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 	fg := l.Filters / l.Groups
 	kk := g.ColRows()
 	dx := dIn[0]
+	if n == 0 {
+		l.W.Grad.Zero()
+		if l.B != nil {
+			l.B.Grad.Zero()
+		}
+		return
+	}
 	work := l.workers(n)
 	kernel.ParallelFor(n, func(wi, lo, hi int) {
 		wk := &work[wi]

@@ -1,6 +1,10 @@
 package nn
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/convnet/convnet/tensor"
+)
 
 func TestConv2DGradients(t *testing.T) {
 	conv := func(f, k int, mod func(*Conv2D)) *Conv2D {
@@ -38,6 +42,25 @@ func TestConv2DBuildErrors(t *testing.T) {
 		_, err := tc.l.Build([][]int{tc.shape})
 		if err == nil || !contains(err.Error(), tc.want) {
 			t.Errorf("Build(%v) error = %v, want it to mention %q", tc.shape, err, tc.want)
+		}
+	}
+}
+
+// TestEmptyBatch: a batch of zero examples is not an error, and leaves
+// zero parameter gradients.
+func TestEmptyBatch(t *testing.T) {
+	g, err := BuildGraph("conv(2,3) prelu flatten dense(3)", []int{1, 5, 5}, SpecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Init(1)
+	out := g.Forward(tensor.New(0, 1, 5, 5), true)
+	g.Backward(tensor.New(out.Shape...))
+	for _, p := range g.Params() {
+		for _, v := range p.Grad.Data {
+			if v != 0 {
+				t.Fatalf("%s: gradient %v from an empty batch", p.Name, v)
+			}
 		}
 	}
 }

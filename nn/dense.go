@@ -57,7 +57,7 @@ func (l *Dense) Build(in [][]int) ([]int, error) {
 	if l.In != 0 && l.In != n {
 		return nil, fmt.Errorf("dense(%d) expects %d inputs, gets %d", l.Out, l.In, n)
 	}
-	if l.W == nil || !tensor.EqualShape(l.W.Value.Shape, []int{l.Out, n}) {
+	if l.W == nil || !tensor.EqualShape(l.W.Value.Shape, []int{l.Out, n}) || (l.B == nil) != l.NoBias {
 		l.W = NewParam("weight", l.Out, n)
 		l.B = nil
 		if !l.NoBias {
@@ -102,6 +102,13 @@ func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
 	x := in[0]
 	n, k := x.Shape[0], x.Shape[1]
+	if n == 0 {
+		l.W.Grad.Zero()
+		if l.B != nil {
+			l.B.Grad.Zero()
+		}
+		return
+	}
 	// dW (Out × In) = dOutᵀ (Out × N) · x (N × In), split over rows of dW.
 	kernel.ParallelFor(l.Out, func(_, lo, hi int) {
 		kernel.Sgemm(true, false, hi-lo, k, n, 1, dOut.Data[lo:], l.Out, x.Data, k, 0, l.W.Grad.Data[lo*k:hi*k], k)

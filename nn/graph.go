@@ -193,7 +193,7 @@ func (g *Graph) followingActivation(n *Node) string {
 			return t
 		}
 		switch t {
-		case "maxpool", "avgpool", "globalavgpool", "flatten", "batchnorm", "dropout":
+		case "maxpool", "avgpool", "globalavgpool", "globalmaxpool", "flatten", "batchnorm", "dropout":
 			n = next
 		default:
 			return ""

@@ -144,8 +144,8 @@ func (l *PReLU) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*t
 		g[0] = sum
 		return
 	}
-	copy(g, work[0])
-	for _, da := range work[1:] {
+	clear(g)
+	for _, da := range work {
 		addInto(g, da)
 	}
 }

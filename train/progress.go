@@ -66,12 +66,6 @@ func (p *progress) update(epoch, epochs, step, steps int, loss, acc, imgPerS flo
 		epoch, epochs, step, steps, loss, 100*acc, thousands(imgPerS), clock(eta))
 }
 
-func (p *progress) printf(format string, a ...any) {
-	if p != nil && p.w != nil {
-		fmt.Fprintf(p.w, format, a...)
-	}
-}
-
 func thousands(v float64) string {
 	s := fmt.Sprintf("%.0f", v)
 	var b strings.Builder

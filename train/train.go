@@ -40,7 +40,8 @@ type Config struct {
 	Out     string // checkpoint path written after every epoch; "" for none
 	Metrics string // JSONL metrics path; "" for none
 
-	Progress io.Writer // progress bar and epoch lines; nil for silence
+	Progress io.Writer // progress bar; nil for none
+	Log      io.Writer // one line per epoch with train and test figures; nil for none
 
 	// OnStep and OnEpoch, when set, are called after every step and every
 	// epoch (the dashboard listens here). They run on the training
@@ -218,10 +219,10 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 		if testSet != nil {
 			res.Test = Evaluate(m, testSet, 256)
 			ei.TestLoss, ei.TestAcc = res.Test.Loss, res.Test.Accuracy
-			prog.printf("epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs,
+			logf(cfg.Log, "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs,
 				ei.TrainLoss, 100*ei.TrainAcc, ei.TestLoss, 100*ei.TestAcc, time.Since(epochStart).Round(100*time.Millisecond))
 		} else {
-			prog.printf("epoch %d/%d: train loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs, ei.TrainLoss, 100*ei.TrainAcc, time.Since(epochStart).Round(100*time.Millisecond))
+			logf(cfg.Log, "epoch %d/%d: train loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs, ei.TrainLoss, 100*ei.TrainAcc, time.Since(epochStart).Round(100*time.Millisecond))
 		}
 		ei.Time = time.Since(start).Seconds()
 		res.Epochs = append(res.Epochs, ei)
@@ -242,6 +243,12 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 	}
 	res.Time = time.Since(start)
 	return res, nil
+}
+
+func logf(w io.Writer, format string, a ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, a...)
+	}
 }
 
 // checkData makes sure a dataset fits the model: image shape and classes.
