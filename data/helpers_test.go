@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -20,11 +21,20 @@ func idxBytes(magic uint32, dims []uint32, payload []byte) []byte {
 	return append(b, payload...)
 }
 
+// gzipWriter is reused because a new one allocates most of a megabyte,
+// which would dominate a fuzz iteration.
+var gzipWriter = struct {
+	sync.Mutex
+	*gzip.Writer
+}{Writer: gzip.NewWriter(nil)}
+
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
-	zw.Close()
+	gzipWriter.Lock()
+	defer gzipWriter.Unlock()
+	gzipWriter.Reset(&buf)
+	gzipWriter.Write(b)
+	gzipWriter.Close()
 	return buf.Bytes()
 }
 

@@ -33,7 +33,7 @@ const (
 	// maxIDXSide caps the rows and columns of an IDX image.
 	maxIDXSide = 1 << 14
 	// firstChunk is how much a gzipped payload gets before its bytes arrive.
-	firstChunk = 1 << 20
+	firstChunk = 1 << 16
 )
 
 var idxDimNames = map[int][]string{1: {"labels"}, 3: {"images", "rows", "columns"}}
