@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/convnet/convnet/tensor"
 )
@@ -66,32 +66,66 @@ func macs(n *Node) int64 {
 // totals.
 func WriteSummary(w io.Writer, m *Model, batch int) error {
 	rows := Summarize(m.Graph)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "layer\t\tinput\toutput shape\tparams\tmult-adds\tactivations\t")
-	var params int
-	var mac, act int64
 	branching := false
 	for _, r := range rows {
-		if len(r.Inputs) > 1 {
-			branching = true
-		}
+		branching = branching || len(r.Inputs) > 1
 	}
-	for i, r := range rows {
+	table := [][]string{{"layer", "", "input", "output shape", "params", "mult-adds", "activations"}}
+	var params int
+	var mac, act int64
+	for _, r := range rows {
 		in := ""
-		if branching && i > 0 {
+		if branching {
 			in = strings.Join(r.Inputs, "+")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Name, "  "+r.Layer, in,
-			tensor.ShapeString(append([]int{batch}, r.Shape...)), group(int64(r.Params)), group(r.MACs*int64(batch)), bytesString(r.ActBytes*int64(batch)))
+		table = append(table, []string{r.Name, r.Layer, in, tensor.ShapeString(append([]int{batch}, r.Shape...)),
+			group(int64(r.Params)), group(r.MACs * int64(batch)), bytesString(r.ActBytes * int64(batch))})
 		params += r.Params
 		mac += r.MACs
 		act += r.ActBytes
 	}
-	if err := tw.Flush(); err != nil {
+	if !branching {
+		for i := range table {
+			table[i] = append(table[i][:2], table[i][3:]...)
+		}
+	}
+	left := 2
+	if branching {
+		left = 3
+	}
+	if err := writeTable(w, table, left); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\ntotal params: %s (%s)\nmult-adds per forward pass, batch %d: %s\nactivation memory, batch %d: %s (forward; training keeps about twice that for gradients)\n",
 		group(int64(params)), bytesString(4*int64(params)), batch, group(mac*int64(batch)), batch, bytesString(act*int64(batch)))
+	return err
+}
+
+// writeTable prints rows in columns two spaces apart: the first left
+// columns aligned left, the rest (numbers) aligned right.
+func writeTable(w io.Writer, rows [][]string, left int) error {
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < left {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, strings.ReplaceAll(b.String(), " \n", "\n"))
 	return err
 }
 

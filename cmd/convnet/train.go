@@ -91,7 +91,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "training %d epochs, batch %d, %s lr %g (%s), seed %d, %d threads\n", *epochs, *batch, *optName, *lr, *schedule, *seed, kernel.Threads())
 	cfg := train.Config{
 		Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName, Momentum: *momentum, WeightDecay: *wd,
-		Schedule: *schedule, Seed: *seed, Out: *out, Metrics: *metrics, Progress: progress,
+		Schedule: *schedule, Seed: *seed, Out: *out, Metrics: *metrics, Progress: progress, Log: stdout,
 	}
 	if *crop > 0 || *flip {
 		cfg.Augment = &data.Augment{Pad: *crop, Flip: *flip}
