@@ -9,7 +9,6 @@ import (
 
 	"github.com/convnet/convnet/data"
 	"github.com/convnet/convnet/internal/kernel"
-	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/train"
 )
 
@@ -31,7 +30,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return usageError{"--batch must be at least 1"}
 	}
 	kernel.SetThreads(*threads)
-	m, err := nn.LoadModel(*model)
+	m, err := loadModel(*model)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if *invert != "auto" && *invert != "yes" && *invert != "no" {
 		return usageError{"--invert takes auto, yes or no"}
 	}
-	m, err := nn.LoadModel(*model)
+	m, err := loadModel(*model)
 	if err != nil {
 		return err
 	}

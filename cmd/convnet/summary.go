@@ -29,7 +29,7 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	}
 	var m *nn.Model
 	if isSavedModel(*model) {
-		if m, err = nn.LoadModel(*model); err != nil {
+		if m, err = loadModel(*model); err != nil {
 			return err
 		}
 	} else {

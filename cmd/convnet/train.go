@@ -73,7 +73,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	m.Graph.Init(*seed)
 	if *initFrom != "" {
-		src, err := nn.LoadModel(*initFrom)
+		src, err := loadModel(*initFrom)
 		if err != nil {
 			return err
 		}
