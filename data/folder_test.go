@@ -221,3 +221,18 @@ func TestFolderErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestReadImage(t *testing.T) {
+	dir := tempDir(t)
+	p := writeFile(t, filepath.Join(dir, "x.png"), pngBytes(t, solid(7, 5, red)))
+	pix, err := ReadImage(p, 3, 2, 3)
+	if err != nil || !slices.Equal(pix, []uint8{200, 200, 200, 200, 200, 200, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10}) {
+		t.Errorf("ReadImage = %v, %v", pix, err)
+	}
+	_, err = ReadImage(p, 2, 2, 2)
+	wantErr[*UnsupportedError](t, err, "x.png", "1 or 3 channels")
+	_, err = ReadImage(p, 1, 0, 2)
+	wantErr[*UnsupportedError](t, err, "x.png", "0x2")
+	_, err = ReadImage(writeFile(t, filepath.Join(dir, "bad.jpg"), []byte("junk")), 1, 2, 2)
+	wantErr[*FormatError](t, err, "bad.jpg", "cannot decode image")
+}

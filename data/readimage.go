@@ -1,11 +1,16 @@
 package data
 
+import "fmt"
+
 // ReadImage decodes the PNG or JPEG file at path and converts it to c
 // channels (1: gray, 3: RGB) of h×w pixels in CHW order, as a model with
 // that input takes it. Errors name the file.
 func ReadImage(path string, c, h, w int) ([]uint8, error) {
 	if c != 1 && c != 3 {
 		return nil, &UnsupportedError{File: path, Msg: "images convert to 1 or 3 channels only"}
+	}
+	if h <= 0 || w <= 0 || h > maxImagePixels/w {
+		return nil, &UnsupportedError{File: path, Msg: fmt.Sprintf("cannot resize an image to %dx%d", h, w)}
 	}
 	dst := make([]uint8, c*h*w)
 	if err := decodeImage(path, c, h, w, dst); err != nil {
