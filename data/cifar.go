@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -143,7 +144,7 @@ func readCIFARMeta(path string) ([]string, error) {
 	f, size, err := openSized(path)
 	var missing *MissingError
 	if errors.As(err, &missing) {
-		return cifar10Classes, nil
+		return slices.Clone(cifar10Classes), nil
 	} else if err != nil {
 		return nil, err
 	}

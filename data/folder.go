@@ -36,7 +36,9 @@ type imageFile struct {
 
 // LoadFolder loads a folder dataset, converting every image to opts.C
 // channels (1: gray, 3: RGB; default 3) of opts.H×opts.W pixels (default:
-// the size of the first training image) by bilinear resampling.
+// the size of the first training image) by bilinear resampling. When the
+// test split is held out, a class with a single image keeps it for training,
+// so a folder of such classes has an empty test split.
 func LoadFolder(dir string, opts Options) (train, test *Dataset, err error) {
 	if err := opts.check(); err != nil {
 		return nil, nil, err

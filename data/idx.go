@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // The IDX format, as described at http://yann.lecun.com/exdb/mnist/:
@@ -84,7 +86,7 @@ func LoadIDX(name, images, labels string, classes []string) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dataset{Name: name, C: 1, H: rows, W: cols, Classes: classes, Pixels: pixels, Labels: lab}, nil
+	return &Dataset{Name: name, C: 1, H: rows, W: cols, Classes: slices.Clone(classes), Pixels: pixels, Labels: lab}, nil
 }
 
 // checkLabels widens byte labels to int32 after checking each is below
@@ -158,8 +160,8 @@ func decodeIDXPayload(name string, r io.Reader, size int64, magic uint32) ([]int
 		if i > 0 && v > maxIDXSide {
 			return nil, nil, formatErr(name, "image side %d exceeds %d", v, maxIDXSide)
 		}
-		if v > maxIDXBytes/total {
-			return nil, nil, formatErr(name, "header dimensions %v claim more than %d bytes", dimsSoFar(buf[:4*nd]), int64(maxIDXBytes))
+		if v > maxIDXBytes/total || v*total > math.MaxInt {
+			return nil, nil, formatErr(name, "header dimensions %v claim more than %d bytes", rawDims(buf[:4*nd]), int64(maxIDXBytes))
 		}
 		total *= v
 		dims[i] = int(v)
@@ -198,8 +200,8 @@ func decodeIDXPayload(name string, r io.Reader, size int64, magic uint32) ([]int
 	return dims, payload, nil
 }
 
-// dimsSoFar formats raw big-endian uint32 dimensions for an error message.
-func dimsSoFar(raw []byte) []uint32 {
+// rawDims decodes raw big-endian uint32 dimensions for an error message.
+func rawDims(raw []byte) []uint32 {
 	d := make([]uint32, len(raw)/4)
 	for i := range d {
 		d[i] = binary.BigEndian.Uint32(raw[4*i:])
