@@ -3,49 +3,48 @@
 package kernel
 
 // The assembly micro-kernels. Each stub's comment is the loop it implements;
-// gemmKernel documents the packed layout of a and b.
+// gemmKernel documents the layout of a and b. They check no bounds: callTile
+// does that for them.
 
-// gemmKernelAVX2 computes one 6×16 tile of C with AVX2 and FMA:
+// gemmKernelAVX2 computes an m×16 block of C, m a multiple of 6, with AVX2
+// and FMA, one 6×16 tile in registers at a time:
 //
-//	for i := 0; i < 6; i++ {
+//	for i := 0; i < m; i++ {
 //		for j := 0; j < 16; j++ {
 //			var s float32
 //			for p := 0; p < k; p++ {
-//				s += a[p*6+i] * b[p*16+j]
+//				s += a[i*ars+p*aks] * b[p*16+j]
 //			}
 //			if beta == 0 {
-//				c[i*ldc+j] = s
+//				c[i*ldc+j] = alpha * s
 //			} else {
-//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
 //			}
 //		}
 //	}
 //
-// It reads no bounds: a must hold 6·k values, b 16·k and c 5·ldc+16.
-//
 //go:noescape
-func gemmKernelAVX2(k int, a, b, c []float32, ldc int, beta float32)
+func gemmKernelAVX2(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 
-// gemmKernelAVX512 computes one 8×32 tile of C with AVX-512:
+// gemmKernelAVX512 computes an m×32 block of C, m a multiple of 8, with
+// AVX-512, one 8×32 tile in registers at a time:
 //
-//	for i := 0; i < 8; i++ {
+//	for i := 0; i < m; i++ {
 //		for j := 0; j < 32; j++ {
 //			var s float32
 //			for p := 0; p < k; p++ {
-//				s += a[p*8+i] * b[p*32+j]
+//				s += a[i*ars+p*aks] * b[p*32+j]
 //			}
 //			if beta == 0 {
-//				c[i*ldc+j] = s
+//				c[i*ldc+j] = alpha * s
 //			} else {
-//				c[i*ldc+j] = s + beta*c[i*ldc+j]
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
 //			}
 //		}
 //	}
 //
-// It reads no bounds: a must hold 8·k values, b 32·k and c 7·ldc+32.
-//
 //go:noescape
-func gemmKernelAVX512(k int, a, b, c []float32, ldc int, beta float32)
+func gemmKernelAVX512(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 
 var (
 	avx2Kernel   = gemmKernel{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, tile: gemmKernelAVX2}

@@ -2,76 +2,118 @@
 
 #include "textflag.h"
 
-// gemmKernelAVX2 keeps the 6×16 tile of C in twelve ymm registers, two per
-// row, and per step of k loads 16 values of B into two registers and
-// broadcasts each of the 6 values of A in turn: 12 FMAs for 8 loads.
+// gemmKernelAVX2 computes an m×16 block of C, m a multiple of 6, as a
+// column of 6×16 tiles. Each tile lives in twelve ymm registers, two per
+// row. Each step of k loads 16 values of B into two registers and
+// broadcasts the 6 values of A, two at a time: 12 FMAs for 8 loads.
+// Rows of A are reached from two pointers (rows 0-2, 3-5) plus multiples of
+// the row stride, so A may be a packed panel or A in place.
 
+#define MM R13
 #define KK CX
-#define APTR SI
+#define ABASE BX
+#define A0P SI
+#define A3P R9
+#define ARS R11
+#define AKS R12
 #define BPTR DI
 #define CPTR DX
 #define LDC R8
-#define N4 R9
-#define CPTR3 R10
 #define B0 Y12
 #define B1 Y13
 #define A0 Y14
 #define A1 Y15
 
-// STEP does step p of k (0..3 within an unrolled round): rows 2r and 2r+1
-// take turns with A0 and A1 so broadcasts overlap the FMAs.
-#define STEP(p) \
-	VMOVUPS      (p*64)(BPTR), B0 ; \
-	VMOVUPS      (p*64+32)(BPTR), B1 ; \
-	VBROADCASTSS (p*24)(APTR), A0 ; \
-	VBROADCASTSS (p*24+4)(APTR), A1 ; \
+// STEP does one step of k: C[i][0:16] += A[i][p]·B[p][0:16] for the 6 rows.
+#define STEP \
+	VMOVUPS      (BPTR), B0 ; \
+	VMOVUPS      32(BPTR), B1 ; \
+	VBROADCASTSS (A0P), A0 ; \
+	VBROADCASTSS (A0P)(ARS*1), A1 ; \
 	VFMADD231PS  B0, A0, Y0 ; \
 	VFMADD231PS  B1, A0, Y1 ; \
 	VFMADD231PS  B0, A1, Y2 ; \
 	VFMADD231PS  B1, A1, Y3 ; \
-	VBROADCASTSS (p*24+8)(APTR), A0 ; \
-	VBROADCASTSS (p*24+12)(APTR), A1 ; \
+	VBROADCASTSS (A0P)(ARS*2), A0 ; \
+	VBROADCASTSS (A3P), A1 ; \
 	VFMADD231PS  B0, A0, Y4 ; \
 	VFMADD231PS  B1, A0, Y5 ; \
 	VFMADD231PS  B0, A1, Y6 ; \
 	VFMADD231PS  B1, A1, Y7 ; \
-	VBROADCASTSS (p*24+16)(APTR), A0 ; \
-	VBROADCASTSS (p*24+20)(APTR), A1 ; \
+	VBROADCASTSS (A3P)(ARS*1), A0 ; \
+	VBROADCASTSS (A3P)(ARS*2), A1 ; \
 	VFMADD231PS  B0, A0, Y8 ; \
 	VFMADD231PS  B1, A0, Y9 ; \
 	VFMADD231PS  B0, A1, Y10 ; \
-	VFMADD231PS  B1, A1, Y11
+	VFMADD231PS  B1, A1, Y11 ; \
+	ADDQ         AKS, A0P ; \
+	ADDQ         AKS, A3P ; \
+	ADDQ         $64, BPTR
 
-// ROW_BETA stores row acc0:acc1 at (r), first adding A0 (beta) times C;
-// ROW_STORE stores it over C.
+// ROW_BETA stores row acc0:acc1 at (r), first adding A1 (beta) times C;
+// ROW_STORE stores it over C. Both scale the sums by A0 (alpha) first.
 #define ROW_BETA(r, acc0, acc1) \
-	VFMADD231PS (r), A0, acc0 ; \
-	VFMADD231PS 32(r), A0, acc1 ; \
+	VMULPS      A0, acc0, acc0 ; \
+	VMULPS      A0, acc1, acc1 ; \
+	VFMADD231PS (r), A1, acc0 ; \
+	VFMADD231PS 32(r), A1, acc1 ; \
 	VMOVUPS     acc0, (r) ; \
 	VMOVUPS     acc1, 32(r)
 
 #define ROW_STORE(r, acc0, acc1) \
+	VMULPS  A0, acc0, acc0 ; \
+	VMULPS  A0, acc1, acc1 ; \
 	VMOVUPS acc0, (r) ; \
 	VMOVUPS acc1, 32(r)
 
-// func gemmKernelAVX2(k int, a, b, c []float32, ldc int, beta float32)
-TEXT ·gemmKernelAVX2(SB), NOSPLIT, $0-92
-	MOVQ k+0(FP), KK
-	MOVQ a_base+8(FP), APTR
-	MOVQ b_base+32(FP), BPTR
-	MOVQ c_base+56(FP), CPTR
-	MOVQ ldc+80(FP), LDC
-	SHLQ $2, LDC
-	LEAQ (CPTR)(LDC*2), CPTR3
-	ADDQ LDC, CPTR3
+// ROWS applies ROW_BETA or ROW_STORE to the six rows of the tile.
+#define ROWS(op) \
+	MOVQ CPTR, AX ; \
+	op(AX, Y0, Y1) ; \
+	ADDQ LDC, AX ; \
+	op(AX, Y2, Y3) ; \
+	ADDQ LDC, AX ; \
+	op(AX, Y4, Y5) ; \
+	ADDQ LDC, AX ; \
+	op(AX, Y6, Y7) ; \
+	ADDQ LDC, AX ; \
+	op(AX, Y8, Y9) ; \
+	ADDQ LDC, AX ; \
+	op(AX, Y10, Y11)
 
+// PREFETCH_ROW asks for the row of C at (AX), one cache line, and moves AX
+// to the next row.
+#define PREFETCH_ROW \
+	PREFETCHT0 (AX) ; \
+	ADDQ       LDC, AX
+
+// func gemmKernelAVX2(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+TEXT ·gemmKernelAVX2(SB), NOSPLIT, $0-120
+	MOVQ m+0(FP), MM
+	MOVQ a_base+16(FP), ABASE
+	MOVQ ars+40(FP), ARS
+	MOVQ aks+48(FP), AKS
+	MOVQ c_base+80(FP), CPTR
+	MOVQ ldc+104(FP), LDC
+	SHLQ $2, ARS
+	SHLQ $2, AKS
+	SHLQ $2, LDC
+
+tile:
 	// Start pulling the tile of C into cache while the sums run.
-	PREFETCHT0 (CPTR)
-	PREFETCHT0 (CPTR)(LDC*1)
-	PREFETCHT0 (CPTR)(LDC*2)
-	PREFETCHT0 (CPTR3)
-	PREFETCHT0 (CPTR3)(LDC*1)
-	PREFETCHT0 (CPTR3)(LDC*2)
+	MOVQ CPTR, AX
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+
+	MOVQ k+8(FP), KK
+	MOVQ b_base+56(FP), BPTR
+	MOVQ ABASE, A0P
+	LEAQ (ARS)(ARS*2), AX
+	LEAQ (A0P)(AX*1), A3P
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -86,18 +128,16 @@ TEXT ·gemmKernelAVX2(SB), NOSPLIT, $0-92
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 
-	MOVQ KK, N4
-	SHRQ $2, N4
+	MOVQ KK, AX
+	SHRQ $2, AX
 	JZ   tail
 
 loop4:
-	STEP(0)
-	STEP(1)
-	STEP(2)
-	STEP(3)
-	ADDQ $96, APTR
-	ADDQ $256, BPTR
-	DECQ N4
+	STEP
+	STEP
+	STEP
+	STEP
+	DECQ AX
 	JNZ  loop4
 
 tail:
@@ -105,42 +145,31 @@ tail:
 	JZ   store
 
 loop1:
-	STEP(0)
-	ADDQ $24, APTR
-	ADDQ $64, BPTR
+	STEP
 	DECQ KK
 	JNZ  loop1
 
 store:
+	VBROADCASTSS alpha+112(FP), A0
+
 	// beta == 0 (either sign) overwrites C without reading it.
-	MOVL beta+88(FP), AX
+	MOVL beta+116(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ   overwrite
-
-	VBROADCASTSS beta+88(FP), A0
-	ROW_BETA(CPTR, Y0, Y1)
-	LEAQ (CPTR)(LDC*1), AX
-	ROW_BETA(AX, Y2, Y3)
-	LEAQ (CPTR)(LDC*2), AX
-	ROW_BETA(AX, Y4, Y5)
-	ROW_BETA(CPTR3, Y6, Y7)
-	LEAQ (CPTR3)(LDC*1), AX
-	ROW_BETA(AX, Y8, Y9)
-	LEAQ (CPTR3)(LDC*2), AX
-	ROW_BETA(AX, Y10, Y11)
-	VZEROUPPER
-	RET
+	VBROADCASTSS beta+116(FP), A1
+	ROWS(ROW_BETA)
+	JMP  next
 
 overwrite:
-	ROW_STORE(CPTR, Y0, Y1)
-	LEAQ (CPTR)(LDC*1), AX
-	ROW_STORE(AX, Y2, Y3)
-	LEAQ (CPTR)(LDC*2), AX
-	ROW_STORE(AX, Y4, Y5)
-	ROW_STORE(CPTR3, Y6, Y7)
-	LEAQ (CPTR3)(LDC*1), AX
-	ROW_STORE(AX, Y8, Y9)
-	LEAQ (CPTR3)(LDC*2), AX
-	ROW_STORE(AX, Y10, Y11)
+	ROWS(ROW_STORE)
+
+next:
+	// Move down 6 rows of A and of C.
+	LEAQ (ARS)(ARS*2), AX
+	LEAQ (ABASE)(AX*2), ABASE
+	LEAQ (LDC)(LDC*2), AX
+	LEAQ (CPTR)(AX*2), CPTR
+	SUBQ $6, MM
+	JG   tile
 	VZEROUPPER
 	RET

@@ -2,19 +2,24 @@
 
 #include "textflag.h"
 
-// gemmKernelAVX512 keeps the 8×32 tile of C in sixteen zmm registers, two
-// per row, and per step of k loads 32 values of B into two registers and
-// broadcasts each of the 8 values of A in turn: 16 FMAs for 10 loads.
+// gemmKernelAVX512 computes an m×32 block of C, m a multiple of 8, as a
+// column of 8×32 tiles. Each tile lives in sixteen zmm registers, two per
+// row. Each step of k loads 32 values of B into two registers and
+// broadcasts the 8 values of A, four at a time: 16 FMAs for 10 loads.
+// Rows of A are reached from three pointers (rows 0-2, 3-5, 6-7) plus
+// multiples of the row stride, so A may be a packed panel or A in place.
 
+#define MM R13
 #define KK CX
-#define APTR SI
+#define ABASE BX
+#define A0P SI
+#define A3P R9
+#define A6P R10
+#define ARS R11
+#define AKS R12
 #define BPTR DI
 #define CPTR DX
 #define LDC R8
-#define N4 R9
-#define LDC3 R10
-#define CPTR3 R11
-#define CPTR6 R12
 #define B0 Z16
 #define B1 Z17
 #define A0 Z18
@@ -22,14 +27,14 @@
 #define A2 Z20
 #define A3 Z21
 
-// STEP does step p of k (0..3 within an unrolled round).
-#define STEP(p) \
-	VMOVUPS      (p*128)(BPTR), B0 ; \
-	VMOVUPS      (p*128+64)(BPTR), B1 ; \
-	VBROADCASTSS (p*32)(APTR), A0 ; \
-	VBROADCASTSS (p*32+4)(APTR), A1 ; \
-	VBROADCASTSS (p*32+8)(APTR), A2 ; \
-	VBROADCASTSS (p*32+12)(APTR), A3 ; \
+// STEP does one step of k: C[i][0:32] += A[i][p]·B[p][0:32] for the 8 rows.
+#define STEP \
+	VMOVUPS      (BPTR), B0 ; \
+	VMOVUPS      64(BPTR), B1 ; \
+	VBROADCASTSS (A0P), A0 ; \
+	VBROADCASTSS (A0P)(ARS*1), A1 ; \
+	VBROADCASTSS (A0P)(ARS*2), A2 ; \
+	VBROADCASTSS (A3P), A3 ; \
 	VFMADD231PS  B0, A0, Z0 ; \
 	VFMADD231PS  B1, A0, Z1 ; \
 	VFMADD231PS  B0, A1, Z2 ; \
@@ -38,10 +43,10 @@
 	VFMADD231PS  B1, A2, Z5 ; \
 	VFMADD231PS  B0, A3, Z6 ; \
 	VFMADD231PS  B1, A3, Z7 ; \
-	VBROADCASTSS (p*32+16)(APTR), A0 ; \
-	VBROADCASTSS (p*32+20)(APTR), A1 ; \
-	VBROADCASTSS (p*32+24)(APTR), A2 ; \
-	VBROADCASTSS (p*32+28)(APTR), A3 ; \
+	VBROADCASTSS (A3P)(ARS*1), A0 ; \
+	VBROADCASTSS (A3P)(ARS*2), A1 ; \
+	VBROADCASTSS (A6P), A2 ; \
+	VBROADCASTSS (A6P)(ARS*1), A3 ; \
 	VFMADD231PS  B0, A0, Z8 ; \
 	VFMADD231PS  B1, A0, Z9 ; \
 	VFMADD231PS  B0, A1, Z10 ; \
@@ -49,65 +54,84 @@
 	VFMADD231PS  B0, A2, Z12 ; \
 	VFMADD231PS  B1, A2, Z13 ; \
 	VFMADD231PS  B0, A3, Z14 ; \
-	VFMADD231PS  B1, A3, Z15
+	VFMADD231PS  B1, A3, Z15 ; \
+	ADDQ         AKS, A0P ; \
+	ADDQ         AKS, A3P ; \
+	ADDQ         AKS, A6P ; \
+	ADDQ         $128, BPTR
 
-// ROW_BETA stores row acc0:acc1 at (r), first adding A0 (beta) times C;
-// ROW_STORE stores it over C.
+// ROW_BETA stores row acc0:acc1 at (r), first adding A1 (beta) times C;
+// ROW_STORE stores it over C. Both scale the sums by A0 (alpha) first.
 #define ROW_BETA(r, acc0, acc1) \
-	VFMADD231PS (r), A0, acc0 ; \
-	VFMADD231PS 64(r), A0, acc1 ; \
+	VMULPS      A0, acc0, acc0 ; \
+	VMULPS      A0, acc1, acc1 ; \
+	VFMADD231PS (r), A1, acc0 ; \
+	VFMADD231PS 64(r), A1, acc1 ; \
 	VMOVUPS     acc0, (r) ; \
 	VMOVUPS     acc1, 64(r)
 
 #define ROW_STORE(r, acc0, acc1) \
+	VMULPS  A0, acc0, acc0 ; \
+	VMULPS  A0, acc1, acc1 ; \
 	VMOVUPS acc0, (r) ; \
 	VMOVUPS acc1, 64(r)
 
-// ROWS applies ROW_BETA or ROW_STORE to the eight rows of C.
+// ROWS applies ROW_BETA or ROW_STORE to the eight rows of the tile.
 #define ROWS(op) \
-	op(CPTR, Z0, Z1) ; \
-	LEAQ (CPTR)(LDC*1), AX ; \
+	MOVQ CPTR, AX ; \
+	op(AX, Z0, Z1) ; \
+	ADDQ LDC, AX ; \
 	op(AX, Z2, Z3) ; \
-	LEAQ (CPTR)(LDC*2), AX ; \
+	ADDQ LDC, AX ; \
 	op(AX, Z4, Z5) ; \
-	op(CPTR3, Z6, Z7) ; \
-	LEAQ (CPTR3)(LDC*1), AX ; \
+	ADDQ LDC, AX ; \
+	op(AX, Z6, Z7) ; \
+	ADDQ LDC, AX ; \
 	op(AX, Z8, Z9) ; \
-	LEAQ (CPTR3)(LDC*2), AX ; \
+	ADDQ LDC, AX ; \
 	op(AX, Z10, Z11) ; \
-	op(CPTR6, Z12, Z13) ; \
-	LEAQ (CPTR6)(LDC*1), AX ; \
+	ADDQ LDC, AX ; \
+	op(AX, Z12, Z13) ; \
+	ADDQ LDC, AX ; \
 	op(AX, Z14, Z15)
 
-// func gemmKernelAVX512(k int, a, b, c []float32, ldc int, beta float32)
-TEXT ·gemmKernelAVX512(SB), NOSPLIT, $0-92
-	MOVQ k+0(FP), KK
-	MOVQ a_base+8(FP), APTR
-	MOVQ b_base+32(FP), BPTR
-	MOVQ c_base+56(FP), CPTR
-	MOVQ ldc+80(FP), LDC
-	SHLQ $2, LDC
-	LEAQ (LDC)(LDC*2), LDC3
-	LEAQ (CPTR)(LDC3*1), CPTR3
-	LEAQ (CPTR3)(LDC3*1), CPTR6
+// PREFETCH_ROW asks for both cache lines of the row of C at (AX) and moves
+// AX to the next row.
+#define PREFETCH_ROW \
+	PREFETCHT0 (AX) ; \
+	PREFETCHT0 64(AX) ; \
+	ADDQ       LDC, AX
 
+// func gemmKernelAVX512(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+TEXT ·gemmKernelAVX512(SB), NOSPLIT, $0-120
+	MOVQ m+0(FP), MM
+	MOVQ a_base+16(FP), ABASE
+	MOVQ ars+40(FP), ARS
+	MOVQ aks+48(FP), AKS
+	MOVQ c_base+80(FP), CPTR
+	MOVQ ldc+104(FP), LDC
+	SHLQ $2, ARS
+	SHLQ $2, AKS
+	SHLQ $2, LDC
+
+tile:
 	// Start pulling the tile of C into cache while the sums run.
-	PREFETCHT0 (CPTR)
-	PREFETCHT0 64(CPTR)
-	PREFETCHT0 (CPTR)(LDC*1)
-	PREFETCHT0 64(CPTR)(LDC*1)
-	PREFETCHT0 (CPTR)(LDC*2)
-	PREFETCHT0 64(CPTR)(LDC*2)
-	PREFETCHT0 (CPTR3)
-	PREFETCHT0 64(CPTR3)
-	PREFETCHT0 (CPTR3)(LDC*1)
-	PREFETCHT0 64(CPTR3)(LDC*1)
-	PREFETCHT0 (CPTR3)(LDC*2)
-	PREFETCHT0 64(CPTR3)(LDC*2)
-	PREFETCHT0 (CPTR6)
-	PREFETCHT0 64(CPTR6)
-	PREFETCHT0 (CPTR6)(LDC*1)
-	PREFETCHT0 64(CPTR6)(LDC*1)
+	MOVQ CPTR, AX
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+	PREFETCH_ROW
+
+	MOVQ k+8(FP), KK
+	MOVQ b_base+56(FP), BPTR
+	MOVQ ABASE, A0P
+	LEAQ (ARS)(ARS*2), AX
+	LEAQ (A0P)(AX*1), A3P
+	LEAQ (A3P)(AX*1), A6P
 
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -126,18 +150,16 @@ TEXT ·gemmKernelAVX512(SB), NOSPLIT, $0-92
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
 
-	MOVQ KK, N4
-	SHRQ $2, N4
+	MOVQ KK, AX
+	SHRQ $2, AX
 	JZ   tail
 
 loop4:
-	STEP(0)
-	STEP(1)
-	STEP(2)
-	STEP(3)
-	ADDQ $128, APTR
-	ADDQ $512, BPTR
-	DECQ N4
+	STEP
+	STEP
+	STEP
+	STEP
+	DECQ AX
 	JNZ  loop4
 
 tail:
@@ -145,24 +167,29 @@ tail:
 	JZ   store
 
 loop1:
-	STEP(0)
-	ADDQ $32, APTR
-	ADDQ $128, BPTR
+	STEP
 	DECQ KK
 	JNZ  loop1
 
 store:
+	VBROADCASTSS alpha+112(FP), A0
+
 	// beta == 0 (either sign) overwrites C without reading it.
-	MOVL beta+88(FP), AX
+	MOVL beta+116(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ   overwrite
-
-	VBROADCASTSS beta+88(FP), A0
+	VBROADCASTSS beta+116(FP), A1
 	ROWS(ROW_BETA)
-	VZEROUPPER
-	RET
+	JMP  next
 
 overwrite:
 	ROWS(ROW_STORE)
+
+next:
+	// Move down 8 rows of A and of C.
+	LEAQ (ABASE)(ARS*8), ABASE
+	LEAQ (CPTR)(LDC*8), CPTR
+	SUBQ $8, MM
+	JG   tile
 	VZEROUPPER
 	RET

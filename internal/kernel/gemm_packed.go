@@ -6,22 +6,25 @@ import (
 )
 
 // A gemmKernel is a register-blocked micro-kernel and the cache blocking that
-// feeds it. tile computes one mr×nr tile of C from packed panels:
+// feeds it. tile computes an m×nr block of C, m a multiple of mr, one
+// mr×nr tile in registers at a time:
 //
-//	C[i][j] = Σ_p a[p*mr+i]·b[p*nr+j] + beta·C[i][j]   (i < mr, j < nr, p < k)
+//	C[i][j] = alpha·Σ_p a[i*ars+p*aks]·b[p*nr+j] + beta·C[i][j]   (i < m, j < nr, p < k)
 //
 // where C[i][j] is c[i*ldc+j], and beta == 0 overwrites C without reading it.
-// a holds mr·k values, b nr·k, and c at least (mr-1)·ldc+nr; the assembly
-// kernels rely on the caller for these lengths.
+// B is a packed panel (see packB). A is read through two strides, so the
+// kernel takes op(A) where it lies, untransposed (ars = lda, aks = 1) or
+// transposed (ars = 1, aks = lda), or a panel packed as packA does (ars = 1,
+// aks = mr). The assembly kernels check no bounds; callTile does.
 //
-// The blocking follows BLIS: a kc×nc block of B (packed once per block, kept
-// in L3/L2) is multiplied by mc×kc blocks of A (kept in L2) one kc×nr
-// micro-panel of B (kept in L1) at a time.
+// The blocking follows BLIS: a kc×nc block of B, packed once per block, is
+// multiplied by mc×kc blocks of A one kc×nr micro-panel of B at a time, so
+// the micro-panel of B stays in L1 while the block of A streams from L2.
 type gemmKernel struct {
 	name       string
 	mr, nr     int
 	mc, kc, nc int // mc is a multiple of mr and nc of nr
-	tile       func(k int, a, b, c []float32, ldc int, beta float32)
+	tile       func(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 }
 
 // sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with kernel kr; the
@@ -34,7 +37,11 @@ func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 	kc := ceilDiv(k, ceilDiv(k, kr.kc))
 	mc := min(kr.mc, ceilDiv(m, mr)*mr)
 	nc := min(kr.nc, ceilDiv(n, nr)*nr)
-	ws := getGemmWorkspace(mc*kc, kc*nc, mr*nr)
+	ws := getGemmWorkspace(mr*kc, kc*nc, mr*nr)
+	opA := gemmOperand{a: a, rs: lda, ks: 1}
+	if transA {
+		opA.rs, opA.ks = 1, lda
+	}
 	for jc := 0; jc < n; jc += nc {
 		ncur := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
@@ -46,33 +53,69 @@ func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 			}
 			for ic := 0; ic < m; ic += mc {
 				mcur := min(mc, m-ic)
-				packA(transA, a, lda, ic, mcur, pc, kcur, alpha, mr, ws.a)
-				gemmMacro(kr, mcur, ncur, kcur, ws, bt, c[ic*ldc+jc:], ldc)
+				gemmMacro(kr, opA.at(ic, pc), mcur, ncur, kcur, ws, alpha, bt, c[ic*ldc+jc:], ldc)
 			}
 		}
 	}
 	gemmPool.Put(ws)
 }
 
-// gemmMacro multiplies the packed m×k block of A in ws.a by the packed k×n
-// block of B in ws.b into C, tile by tile. Tiles that stick out of C are
-// computed into ws.tile and only their valid part is written back.
-func gemmMacro(kr *gemmKernel, m, n, k int, ws *gemmWorkspace, beta float32, c []float32, ldc int) {
+// A gemmOperand is op(A) where it lies: element [i][p] is a[i*rs+p*ks].
+type gemmOperand struct {
+	a      []float32
+	rs, ks int
+}
+
+// at returns the operand whose [0][0] is this one's [i][p].
+func (o gemmOperand) at(i, p int) gemmOperand {
+	o.a = o.a[i*o.rs+p*o.ks:]
+	return o
+}
+
+// gemmMacro computes the m×n block of C from the m×k block of op(A) in opA
+// and the packed k×n block of B in ws.b, one column of tiles at a time.
+// Whole micro-panels of A are read in place; the last one, if shorter than
+// mr rows, is packed with zeros into ws.a so the kernel need not know. Tiles
+// that stick out of C are computed into ws.tile and only their valid part is
+// written back.
+func gemmMacro(kr *gemmKernel, opA gemmOperand, m, n, k int, ws *gemmWorkspace, alpha, beta float32, c []float32, ldc int) {
 	mr, nr := kr.mr, kr.nr
+	mFull := m / mr * mr
+	tail := gemmOperand{a: ws.a, rs: 1, ks: mr}
+	if mFull < m {
+		packA(opA.at(mFull, 0), m-mFull, k, mr, ws.a)
+	}
 	for jr := 0; jr < n; jr += nr {
-		cols := min(nr, n-jr)
 		bp := ws.b[jr*k : (jr+nr)*k]
-		for ir := 0; ir < m; ir += mr {
-			rows := min(mr, m-ir)
-			ap := ws.a[ir*k : (ir+mr)*k]
-			if rows == mr && cols == nr {
-				kr.tile(k, ap, bp, c[ir*ldc+jr:], ldc, beta)
-				continue
+		if n-jr >= nr {
+			if mFull > 0 {
+				callTile(kr, mFull, k, opA, bp, c[jr:], ldc, alpha, beta)
 			}
-			kr.tile(k, ap, bp, ws.tile, nr, 0)
-			mergeTile(rows, cols, ws.tile, nr, beta, c[ir*ldc+jr:], ldc)
+			if mFull < m {
+				callTile(kr, mr, k, tail, bp, ws.tile, nr, alpha, 0)
+				mergeTile(m-mFull, nr, ws.tile, nr, beta, c[mFull*ldc+jr:], ldc)
+			}
+			continue
+		}
+		for ir := 0; ir < m; ir += mr {
+			ap := tail
+			if ir < mFull {
+				ap = opA.at(ir, 0)
+			}
+			callTile(kr, mr, k, ap, bp, ws.tile, nr, alpha, 0)
+			mergeTile(min(mr, m-ir), n-jr, ws.tile, nr, beta, c[ir*ldc+jr:], ldc)
 		}
 	}
+}
+
+// callTile runs kr.tile on an m×nr block after checking that every element
+// it touches lies within the slices, which the assembly kernels do not check
+// themselves.
+func callTile(kr *gemmKernel, m, k int, a gemmOperand, b, c []float32, ldc int, alpha, beta float32) {
+	_ = a.a[(m-1)*a.rs+(k-1)*a.ks]
+	_ = b[kr.nr*k-1]
+	_ = c[(m-1)*ldc+kr.nr-1]
+	kr.tile(m, k, a.a, a.rs, a.ks, b, c, ldc, alpha, beta)
 }
 
 // mergeTile sets the rows×cols corner of C to t + beta·C, where t has row
@@ -91,35 +134,15 @@ func mergeTile(rows, cols int, t []float32, nt int, beta float32, c []float32, l
 	}
 }
 
-// packA copies alpha times the m×k block of op(A) at (i0, p0) into dst as
-// micro-panels of mr rows: panel r holds, for each p, the mr values
-// op(A)[i0+r·mr+i][p0+p] at dst[r·mr·k + p·mr + i]. Rows past m are zero.
-func packA(transA bool, a []float32, lda, i0, m, p0, k int, alpha float32, mr int, dst []float32) {
-	for ir := 0; ir < m; ir += mr {
-		rows := min(mr, m-ir)
-		d := dst[ir*k : (ir+mr)*k]
-		if transA {
-			// op(A)[i][p] = a[p*lda+i]: each p is a contiguous run of rows.
-			for p := 0; p < k; p++ {
-				src := a[(p0+p)*lda+i0+ir:][:rows]
-				dp := d[p*mr : p*mr+mr]
-				for i, v := range src {
-					dp[i] = alpha * v
-				}
-				clear(dp[rows:])
-			}
-			continue
-		}
-		for i := 0; i < rows; i++ {
-			src := a[(i0+ir+i)*lda+p0:][:k]
-			for p, v := range src {
-				d[p*mr+i] = alpha * v
-			}
-		}
-		if rows < mr {
-			for p := 0; p < k; p++ {
-				clear(d[p*mr+rows : p*mr+mr])
-			}
+// packA copies the rows×k block of op(A) at the start of opA, rows < mr, into
+// dst as one micro-panel of mr rows: op(A)[i][p] goes to dst[p·mr+i], and
+// rows past rows are zero.
+func packA(opA gemmOperand, rows, k, mr int, dst []float32) {
+	dst = dst[:mr*k]
+	clear(dst)
+	for i := 0; i < rows; i++ {
+		for p := 0; p < k; p++ {
+			dst[p*mr+i] = opA.a[i*opA.rs+p*opA.ks]
 		}
 	}
 }

@@ -39,13 +39,14 @@ func slowSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 }
 
 // slowTile is the micro-kernel contract of gemmKernel as plain loops.
-func slowTile(mr, nr, k int, a, b, c []float32, ldc int, beta float32) {
-	for i := 0; i < mr; i++ {
+func slowTile(m, nr, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32) {
+	for i := 0; i < m; i++ {
 		for j := 0; j < nr; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				s += float64(a[p*mr+i]) * float64(b[p*nr+j])
+				s += float64(a[i*ars+p*aks]) * float64(b[p*nr+j])
 			}
+			s *= float64(alpha)
 			if beta != 0 {
 				s += float64(beta) * float64(c[i*ldc+j])
 			}
@@ -322,34 +323,47 @@ func TestSgemmFeatureFlags(t *testing.T) {
 	}
 }
 
-// TestGemmKernels runs each micro-kernel on random packed panels, against
-// the plain loops, for k that hit every unrolled tail, with C in a larger
-// matrix so stray writes show.
+// TestGemmKernels runs each micro-kernel against the plain loops on one to
+// three tiles, for k that hit every unrolled tail, with A packed, in place
+// and transposed in place (each ending right after its last element), and C
+// inside a wider matrix so stray writes show.
 func TestGemmKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, l := range featureLevels() {
 		var kr *gemmKernel
 		withFeatures(l.avx512, l.avx2fma, func() { kr = gemmKernelForCPU() })
+		nr, ldc := kr.nr, kr.nr+3
 		for _, k := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 255, 256, 257} {
-			for _, beta := range gemmBetas {
-				mr, nr, ldc := kr.mr, kr.nr, kr.nr+3
-				a := randMatrix(rng, k, mr, mr)
-				b := randMatrix(rng, k, nr, nr)
-				c := make([]float32, mr*ldc)
-				for i := range c {
-					c[i] = float32(rng.NormFloat64())
-					if beta == 0 && i%ldc < nr {
-						c[i] = float32(math.NaN())
-					}
+			m := kr.mr * (1 + k%3)
+			for _, layout := range []struct {
+				name   string
+				rs, ks int
+			}{{"packed", 1, m}, {"rows", k + 2, 1}, {"cols", 1, m + 5}} {
+				rs, ks := layout.rs, layout.ks
+				a := make([]float32, (m-1)*rs+(k-1)*ks+1)
+				for i := range a {
+					a[i] = float32(rng.NormFloat64())
 				}
-				got, want := append([]float32(nil), c...), append([]float32(nil), c...)
-				kr.tile(k, a, b, got, ldc, beta)
-				slowTile(mr, nr, k, a, b, want, ldc, beta)
-				tol := float64(k+4) * 0x1p-22 * float64(k+4)
-				for i := range got {
-					if i%ldc >= nr && got[i] != want[i] ||
-						!(math.Abs(float64(got[i])-float64(want[i])) <= tol) {
-						t.Fatalf("%s k=%d beta=%g: c[%d][%d] = %g, want %g", kr.name, k, beta, i/ldc, i%ldc, got[i], want[i])
+				b := randMatrix(rng, k, nr, nr)
+				for _, beta := range gemmBetas {
+					alpha := gemmAlphas[1+rng.IntN(len(gemmAlphas)-1)]
+					c := make([]float32, m*ldc)
+					for i := range c {
+						c[i] = float32(rng.NormFloat64())
+						if beta == 0 && i%ldc < nr {
+							c[i] = float32(math.NaN())
+						}
+					}
+					got, want := append([]float32(nil), c...), append([]float32(nil), c...)
+					kr.tile(m, k, a, rs, ks, b, got, ldc, alpha, beta)
+					slowTile(m, nr, k, a, rs, ks, b, want, ldc, alpha, beta)
+					tol := float64(k+4) * 0x1p-22 * float64(k+4) * 2
+					for i := range got {
+						if i%ldc >= nr && got[i] != want[i] ||
+							!(math.Abs(float64(got[i])-float64(want[i])) <= tol) {
+							t.Fatalf("%s %s m=%d k=%d alpha=%g beta=%g: c[%d][%d] = %g, want %g",
+								kr.name, layout.name, m, k, alpha, beta, i/ldc, i%ldc, got[i], want[i])
+						}
 					}
 				}
 			}
