@@ -88,7 +88,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "data %s: %d training and %d test images of %dx%dx%d, %d classes (loaded in %s)\n", *dataSpec, trainSet.Len(), testSet.Len(),
 		trainSet.C, trainSet.H, trainSet.W, len(trainSet.Classes), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "model: %s\n", describeModel(m))
-	fmt.Fprintf(stdout, "training %d epochs, batch %d, %s lr %g (%s), seed %d, %d threads\n", *epochs, *batch, *optName, *lr, *schedule, *seed, kernel.Threads())
+	fmt.Fprintf(stdout, "training %s, batch %d, %s lr %g (%s), seed %d, %s\n", plural(*epochs, "epoch"), *batch, *optName, *lr, *schedule, *seed, plural(kernel.Threads(), "thread"))
 	cfg := train.Config{
 		Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName, Momentum: *momentum, WeightDecay: *wd,
 		Schedule: *schedule, Seed: *seed, Out: *out, Metrics: *metrics, Progress: progress, Log: stdout,
@@ -101,7 +101,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	last := res.Epochs[len(res.Epochs)-1]
-	fmt.Fprintf(stdout, "test accuracy %.2f%% after %d epochs in %s; model saved to %s\n", 100*last.TestAcc, last.Epoch, res.Time.Round(time.Second), *out)
+	fmt.Fprintf(stdout, "test accuracy %.2f%% after %s in %s; model saved to %s\n", 100*last.TestAcc, plural(last.Epoch, "epoch"), res.Time.Round(time.Second), *out)
 	return nil
 }
 
@@ -134,4 +134,12 @@ func describeModel(m *nn.Model) string {
 		}
 	}
 	return fmt.Sprintf("%s (%d parameters)", strings.Join(parts, " "), params)
+}
+
+// plural writes "1 epoch", "2 epochs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
