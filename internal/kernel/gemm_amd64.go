@@ -46,6 +46,54 @@ func gemmKernelAVX2(m, k int, a []float32, ars, aks int, b, c []float32, ldc int
 //go:noescape
 func gemmKernelAVX512(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 
+// gemmTranspose8AVX2 transposes an 8×k block of src, k a multiple of 8,
+// with AVX2:
+//
+//	for j := 0; j < 8; j++ {
+//		for p := 0; p < k; p++ {
+//			dst[p*ldd+j] = src[j*lds+p]
+//		}
+//	}
+//
+//go:noescape
+func gemmTranspose8AVX2(k int, src []float32, lds int, dst []float32, ldd int)
+
+// gemmCopyRowsAVX2 copies k rows of n values, n a multiple of 8, with AVX2:
+//
+//	for p := 0; p < k; p++ {
+//		copy(dst[p*n:p*n+n], src[p*lds:p*lds+n])
+//	}
+//
+//go:noescape
+func gemmCopyRowsAVX2(k, n int, src []float32, lds int, dst []float32)
+
+// packRows sets dst[p*n+j] = src[p*lds+j] for p < k, j < n.
+func packRows(k, n int, src []float32, lds int, dst []float32) {
+	if !hasAVX2FMA || n%8 != 0 {
+		packRowsGo(k, n, src, lds, dst)
+		return
+	}
+	_ = src[(k-1)*lds+n-1]
+	_ = dst[k*n-1]
+	gemmCopyRowsAVX2(k, n, src, lds, dst)
+}
+
+// packCols sets dst[p*n+j] = src[j*lds+p] for p < k, j < n: it transposes.
+func packCols(k, n int, src []float32, lds int, dst []float32) {
+	k8 := 0
+	if hasAVX2FMA && n%8 == 0 {
+		k8 = k &^ 7
+	}
+	if k8 > 0 {
+		_ = src[(n-1)*lds+k8-1]
+		_ = dst[k8*n-1]
+		for j := 0; j < n; j += 8 {
+			gemmTranspose8AVX2(k8, src[j*lds:], lds, dst[j:], n)
+		}
+	}
+	packColsGo(k8, k, n, src, lds, dst)
+}
+
 var (
 	avx2Kernel   = gemmKernel{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, tile: gemmKernelAVX2}
 	avx512Kernel = gemmKernel{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 2048, tile: gemmKernelAVX512}

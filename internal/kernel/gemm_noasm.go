@@ -5,3 +5,13 @@ package kernel
 // gemmKernelForCPU returns the micro-kernel Sgemm uses: without assembly,
 // always the pure-Go one.
 func gemmKernelForCPU() *gemmKernel { return &goKernel }
+
+// packRows sets dst[p*n+j] = src[p*lds+j] for p < k, j < n.
+func packRows(k, n int, src []float32, lds int, dst []float32) {
+	packRowsGo(k, n, src, lds, dst)
+}
+
+// packCols sets dst[p*n+j] = src[j*lds+p] for p < k, j < n: it transposes.
+func packCols(k, n int, src []float32, lds int, dst []float32) {
+	packColsGo(0, k, n, src, lds, dst)
+}

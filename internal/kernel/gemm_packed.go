@@ -154,25 +154,41 @@ func packB(transB bool, b []float32, ldb, p0, k, j0, n, nr int, dst []float32) {
 	for jr := 0; jr < n; jr += nr {
 		cols := min(nr, n-jr)
 		d := dst[jr*k : (jr+nr)*k]
-		if !transB {
+		if cols < nr {
+			clear(d)
 			for p := 0; p < k; p++ {
-				dp := d[p*nr : p*nr+nr]
-				copy(dp, b[(p0+p)*ldb+j0+jr:][:cols])
-				clear(dp[cols:])
+				for j := 0; j < cols; j++ {
+					if transB {
+						d[p*nr+j] = b[(j0+jr+j)*ldb+p0+p]
+					} else {
+						d[p*nr+j] = b[(p0+p)*ldb+j0+jr+j]
+					}
+				}
 			}
 			continue
 		}
-		// op(B)[p][j] = b[j*ldb+p]: each column of op(B) is a contiguous run.
-		for j := 0; j < cols; j++ {
-			src := b[(j0+jr+j)*ldb+p0:][:k]
-			for p, v := range src {
-				d[p*nr+j] = v
-			}
+		if transB {
+			packCols(k, nr, b[(j0+jr)*ldb+p0:], ldb, d)
+		} else {
+			packRows(k, nr, b[p0*ldb+j0+jr:], ldb, d)
 		}
-		if cols < nr {
-			for p := 0; p < k; p++ {
-				clear(d[p*nr+cols : p*nr+nr])
-			}
+	}
+}
+
+// packRowsGo sets dst[p*n+j] = src[p*lds+j] for p < k, j < n.
+func packRowsGo(k, n int, src []float32, lds int, dst []float32) {
+	for p := 0; p < k; p++ {
+		copy(dst[p*n:p*n+n], src[p*lds:p*lds+n])
+	}
+}
+
+// packColsGo sets dst[p*n+j] = src[j*lds+p] for p0 <= p < k, j < n: it
+// transposes columns p0 to k of src into rows of dst.
+func packColsGo(p0, k, n int, src []float32, lds int, dst []float32) {
+	for j := 0; j < n; j++ {
+		row := src[j*lds : j*lds+k]
+		for p := p0; p < k; p++ {
+			dst[p*n+j] = row[p]
 		}
 	}
 }
