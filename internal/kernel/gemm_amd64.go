@@ -67,10 +67,10 @@ func gemmTranspose8AVX2(k int, src []float32, lds int, dst []float32, ldd int)
 //go:noescape
 func gemmCopyRowsAVX2(k, n int, src []float32, lds int, dst []float32)
 
-// packRows sets dst[p*n+j] = src[p*lds+j] for p < k, j < n.
-func packRows(k, n int, src []float32, lds int, dst []float32) {
-	if !hasAVX2FMA || n%8 != 0 {
-		packRowsGo(k, n, src, lds, dst)
+// packRows sets dst[p*ldd+j] = src[p*lds+j] for p < k, j < n.
+func packRows(k, n int, src []float32, lds int, dst []float32, ldd int) {
+	if !hasAVX2FMA || n%8 != 0 || ldd != n {
+		packRowsGo(k, n, src, lds, dst, ldd)
 		return
 	}
 	_ = src[(k-1)*lds+n-1]
@@ -78,20 +78,28 @@ func packRows(k, n int, src []float32, lds int, dst []float32) {
 	gemmCopyRowsAVX2(k, n, src, lds, dst)
 }
 
-// packCols sets dst[p*n+j] = src[j*lds+p] for p < k, j < n: it transposes.
-func packCols(k, n int, src []float32, lds int, dst []float32) {
-	k8 := 0
-	if hasAVX2FMA && n%8 == 0 {
-		k8 = k &^ 7
+// packCols sets dst[p*ldd+j] = src[j*lds+p] for p < k, j < n: it
+// transposes. Blocks of 8×8 go through AVX2 registers; the last k%8 values
+// of every row and the last n%8 rows are moved one by one.
+func packCols(k, n int, src []float32, lds int, dst []float32, ldd int) {
+	n8, k8 := 0, 0
+	if hasAVX2FMA && k >= 8 {
+		n8, k8 = n&^7, k&^7
 	}
-	if k8 > 0 {
-		_ = src[(n-1)*lds+k8-1]
-		_ = dst[k8*n-1]
-		for j := 0; j < n; j += 8 {
-			gemmTranspose8AVX2(k8, src[j*lds:], lds, dst[j:], n)
+	if n8 > 0 {
+		_ = src[(n8-1)*lds+k8-1]
+		_ = dst[(k8-1)*ldd+n8-1]
+		for j := 0; j < n8; j += 8 {
+			gemmTranspose8AVX2(k8, src[j*lds:], lds, dst[j:], ldd)
+		}
+		for j := 0; j < n8; j++ {
+			row := src[j*lds : j*lds+k]
+			for p := k8; p < k; p++ {
+				dst[p*ldd+j] = row[p]
+			}
 		}
 	}
-	packColsGo(k8, k, n, src, lds, dst)
+	packColsGo(k, n8, n, src, lds, dst, ldd)
 }
 
 var (

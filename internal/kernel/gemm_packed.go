@@ -156,39 +156,29 @@ func packB(transB bool, b []float32, ldb, p0, k, j0, n, nr int, dst []float32) {
 		d := dst[jr*k : (jr+nr)*k]
 		if cols < nr {
 			clear(d)
-			for p := 0; p < k; p++ {
-				for j := 0; j < cols; j++ {
-					if transB {
-						d[p*nr+j] = b[(j0+jr+j)*ldb+p0+p]
-					} else {
-						d[p*nr+j] = b[(p0+p)*ldb+j0+jr+j]
-					}
-				}
-			}
-			continue
 		}
 		if transB {
-			packCols(k, nr, b[(j0+jr)*ldb+p0:], ldb, d)
+			packCols(k, cols, b[(j0+jr)*ldb+p0:], ldb, d, nr)
 		} else {
-			packRows(k, nr, b[p0*ldb+j0+jr:], ldb, d)
+			packRows(k, cols, b[p0*ldb+j0+jr:], ldb, d, nr)
 		}
 	}
 }
 
-// packRowsGo sets dst[p*n+j] = src[p*lds+j] for p < k, j < n.
-func packRowsGo(k, n int, src []float32, lds int, dst []float32) {
+// packRowsGo sets dst[p*ldd+j] = src[p*lds+j] for p < k, j < n.
+func packRowsGo(k, n int, src []float32, lds int, dst []float32, ldd int) {
 	for p := 0; p < k; p++ {
-		copy(dst[p*n:p*n+n], src[p*lds:p*lds+n])
+		copy(dst[p*ldd:p*ldd+n], src[p*lds:p*lds+n])
 	}
 }
 
-// packColsGo sets dst[p*n+j] = src[j*lds+p] for p0 <= p < k, j < n: it
-// transposes columns p0 to k of src into rows of dst.
-func packColsGo(p0, k, n int, src []float32, lds int, dst []float32) {
-	for j := 0; j < n; j++ {
+// packColsGo sets dst[p*ldd+j] = src[j*lds+p] for p < k, j0 <= j < n: it
+// transposes rows j0 to n of src into columns of dst.
+func packColsGo(k, j0, n int, src []float32, lds int, dst []float32, ldd int) {
+	for j := j0; j < n; j++ {
 		row := src[j*lds : j*lds+k]
-		for p := p0; p < k; p++ {
-			dst[p*n+j] = row[p]
+		for p, v := range row {
+			dst[p*ldd+j] = v
 		}
 	}
 }
