@@ -62,7 +62,7 @@ func drawMap(img *image.RGBA, x, y int, vals []float32, h, w, s int, scale Scale
 const colourBarHeight = barH + 2 + lineH
 
 // drawColourBar draws the scale as a horizontal gradient barW wide at
-// (x, y), labelled below with its ends and, for a diverging scale, 0.
+// (x, y), labelled below with its ends and 0 when it lies between them.
 func drawColourBar(img *image.RGBA, x, y int, s Scale) {
 	for i := 0; i < barW; i++ {
 		v := s.Min + (s.Max-s.Min)*float32(i)/float32(barW-1)
@@ -72,8 +72,9 @@ func drawColourBar(img *image.RGBA, x, y int, s Scale) {
 	drawText(img, x, ty, s.Label(s.Min), black)
 	hi := s.Label(s.Max)
 	drawText(img, x+barW-textWidth(hi), ty, hi, black)
-	if s.Palette == CoolWarm {
-		drawText(img, x+barW/2-charW/2, ty, "0", black)
+	if s.Min < 0 && s.Max > 0 {
+		zero := x + int(float32(barW-1)*(-s.Min)/(s.Max-s.Min))
+		drawText(img, zero-charW/2, ty, "0", black)
 	}
 }
 

@@ -31,6 +31,7 @@ var commands = []command{
 	{"eval", "evaluate a saved model: accuracy, per-class accuracy, confusion matrix", runEval},
 	{"predict", "print the top classes of images for a saved model", runPredict},
 	{"summary", "print every layer's output shape, parameters, mult-adds and memory", runSummary},
+	{"inspect", "write activation maps, filters, saliency and an index.html for one image", runInspect},
 }
 
 func main() {
