@@ -15,6 +15,35 @@ import (
 type Activation struct {
 	Kind  string
 	Alpha float32
+
+	task activationTask
+}
+
+// activationTask runs the activation, forward or backward, over a range of
+// chunks of the flattened tensors. The layer keeps it, so handing it to
+// kernel.Parallel allocates nothing.
+type activationTask struct {
+	l            *Activation
+	backward     bool
+	x, y, dy, dx []float32
+	last         int // size of the last axis, whose rows softmax keeps whole
+}
+
+func (t *activationTask) Run(_, lo, hi int) {
+	n := len(t.x)
+	a, b := min(lo*chunk, n), min(hi*chunk, n)
+	if t.l.Kind == "softmax" {
+		// Keep whole rows in one chunk.
+		a, b = a/t.last*t.last, b/t.last*t.last
+		if hi*chunk >= n {
+			b = n
+		}
+	}
+	if t.backward {
+		t.l.backward(t.x[a:b], t.y[a:b], t.dy[a:b], t.dx[a:b], t.last)
+	} else {
+		t.l.forward(t.x[a:b], t.y[a:b], t.last)
+	}
 }
 
 // NewActivation returns the activation named kind with its default
@@ -63,19 +92,9 @@ func (l *Activation) Build(in [][]int) ([]int, error) {
 func (l *Activation) Params() []*Param { return nil }
 
 func (l *Activation) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	x, y := in[0].Data, out.Data
-	kernel.ParallelFor(len(x)/chunk+1, func(_, lo, hi int) {
-		a, b := min(lo*chunk, len(x)), min(hi*chunk, len(x))
-		if l.Kind == "softmax" {
-			// Keep whole rows in one chunk.
-			n := in[0].Dim(-1)
-			a, b = a/n*n, b/n*n
-			if hi*chunk >= len(x) {
-				b = len(x)
-			}
-		}
-		l.forward(x[a:b], y[a:b], in[0].Dim(-1))
-	})
+	x := in[0].Data
+	l.task = activationTask{l: l, x: x, y: out.Data, last: in[0].Dim(-1)}
+	kernel.Parallel(len(x)/chunk+1, &l.task)
 }
 
 // chunk is how many elements one worker takes at a time in elementwise loops.
@@ -110,18 +129,9 @@ func (l *Activation) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn
 	if dIn[0] == nil {
 		return
 	}
-	x, y, dy, dx := in[0].Data, out.Data, dOut.Data, dIn[0].Data
-	last := in[0].Dim(-1)
-	kernel.ParallelFor(len(x)/chunk+1, func(_, lo, hi int) {
-		a, b := min(lo*chunk, len(x)), min(hi*chunk, len(x))
-		if l.Kind == "softmax" {
-			a, b = a/last*last, b/last*last
-			if hi*chunk >= len(x) {
-				b = len(x)
-			}
-		}
-		l.backward(x[a:b], y[a:b], dy[a:b], dx[a:b], last)
-	})
+	x := in[0].Data
+	l.task = activationTask{l: l, backward: true, x: x, y: out.Data, dy: dOut.Data, dx: dIn[0].Data, last: in[0].Dim(-1)}
+	kernel.Parallel(len(x)/chunk+1, &l.task)
 }
 
 func (l *Activation) backward(x, y, dy, dx []float32, last int) {

@@ -14,7 +14,24 @@ import (
 //
 // Every input has the same shape, which out keeps. Backward copies dOut to
 // every input's gradient.
-type Add struct{}
+type Add struct {
+	task addTask
+}
+
+// addTask sums the inputs over a range of chunks; the layer keeps it so
+// kernel.Parallel allocates nothing.
+type addTask struct {
+	in []*tensor.Tensor
+	y  []float32
+}
+
+func (t *addTask) Run(_, lo, hi int) {
+	a, b := min(lo*chunk, len(t.y)), min(hi*chunk, len(t.y))
+	copy(t.y[a:b], t.in[0].Data[a:b])
+	for _, x := range t.in[1:] {
+		addInto(t.y[a:b], x.Data[a:b])
+	}
+}
 
 // NewAdd returns an elementwise sum of two or more inputs.
 func NewAdd() *Add { return &Add{} }
@@ -37,14 +54,8 @@ func (l *Add) Build(in [][]int) ([]int, error) {
 }
 
 func (l *Add) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	y := out.Data
-	kernel.ParallelFor(len(y)/chunk+1, func(_, lo, hi int) {
-		a, b := min(lo*chunk, len(y)), min(hi*chunk, len(y))
-		copy(y[a:b], in[0].Data[a:b])
-		for _, x := range in[1:] {
-			addInto(y[a:b], x.Data[a:b])
-		}
-	})
+	l.task = addTask{in: in, y: out.Data}
+	kernel.Parallel(len(out.Data)/chunk+1, &l.task)
 }
 
 func (l *Add) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {

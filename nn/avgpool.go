@@ -25,6 +25,30 @@ type AvgPool2D struct {
 	CountIncludePad        bool
 
 	geom kernel.PoolGeom
+	task avgPoolTask
+}
+
+// avgPoolTask runs AvgPoolForward, or AvgPoolBackward with backward set,
+// over a range of examples; the layer keeps it so kernel.Parallel allocates
+// nothing.
+type avgPoolTask struct {
+	g          kernel.PoolGeom
+	backward   bool
+	includePad bool
+	x, y       []float32 // forward: x → y; backward: dy → dx, x (N,C,H,W), y (N,C,OH,OW)
+}
+
+func (t *avgPoolTask) Run(_, lo, hi int) {
+	g := t.g
+	inSize, outSize := g.C*g.H*g.W, g.C*g.OH*g.OW
+	for s := lo; s < hi; s++ {
+		x, y := t.x[s*inSize:(s+1)*inSize], t.y[s*outSize:(s+1)*outSize]
+		if t.backward {
+			kernel.AvgPoolBackward(g, y, x, t.includePad)
+		} else {
+			kernel.AvgPoolForward(g, x, y, t.includePad)
+		}
+	}
 }
 
 // NewAvgPool2D returns a k×k average pool with stride k and no padding.
@@ -57,24 +81,16 @@ func (l *AvgPool2D) Build(in [][]int) ([]int, error) {
 func (l *AvgPool2D) Params() []*Param { return nil }
 
 func (l *AvgPool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	x, g := in[0], l.geom
-	inSize, outSize := g.C*g.H*g.W, g.C*g.OH*g.OW
-	kernel.ParallelFor(x.Shape[0], func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			kernel.AvgPoolForward(g, x.Data[s*inSize:(s+1)*inSize], out.Data[s*outSize:(s+1)*outSize], l.CountIncludePad)
-		}
-	})
+	x := in[0]
+	l.task = avgPoolTask{g: l.geom, includePad: l.CountIncludePad, x: x.Data, y: out.Data}
+	kernel.Parallel(x.Shape[0], &l.task)
 }
 
 func (l *AvgPool2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
-	dx, g := dIn[0], l.geom
+	dx := dIn[0]
 	if dx == nil {
 		return
 	}
-	inSize, outSize := g.C*g.H*g.W, g.C*g.OH*g.OW
-	kernel.ParallelFor(in[0].Shape[0], func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			kernel.AvgPoolBackward(g, dOut.Data[s*outSize:(s+1)*outSize], dx.Data[s*inSize:(s+1)*inSize], l.CountIncludePad)
-		}
-	})
+	l.task = avgPoolTask{g: l.geom, backward: true, includePad: l.CountIncludePad, x: dx.Data, y: dOut.Data}
+	kernel.Parallel(in[0].Shape[0], &l.task)
 }

@@ -44,6 +44,26 @@ type BatchNorm2D struct {
 	mean     []float32 // (C): μ used by the last Forward (batch or running)
 	invStd   []float32 // (C): 1/√(σ²+Eps) used by the last Forward
 	batch    bool      // whether the last Forward used batch statistics
+	task     batchNormTask
+}
+
+// batchNormTask runs Forward's or Backward's per-channel loop over a range
+// of channels; the layer keeps it so kernel.Parallel allocates nothing.
+type batchNormTask struct {
+	l               *BatchNorm2D
+	backward, train bool
+	n               int
+	x, y, dy, dx    []float32
+}
+
+func (t *batchNormTask) Run(_, lo, hi int) {
+	for ch := lo; ch < hi; ch++ {
+		if t.backward {
+			t.l.backwardChannel(t.x, t.dy, t.dx, t.n, ch)
+		} else {
+			t.l.forwardChannel(t.x, t.y, t.n, ch, t.train)
+		}
+	}
 }
 
 // NewBatchNorm2D returns a batch-norm layer with PyTorch's defaults:
@@ -126,29 +146,29 @@ func (l *BatchNorm2D) InitParams(rng *rand.Rand, act string) {
 // depend on the number of threads.
 
 func (l *BatchNorm2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	x, y := in[0].Data, out.Data
-	n := in[0].Shape[0]
-	c, inner := l.c, l.inner
 	l.batch = train
-	kernel.ParallelFor(c, func(_, lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			if train {
-				l.batchStats(x, n, ch)
-			} else {
-				l.mean[ch] = l.RunningMean.Value.Data[ch]
-				l.invStd[ch] = float32(1 / math.Sqrt(float64(l.RunningVar.Value.Data[ch])+l.Eps))
-			}
-			mu, is := l.mean[ch], l.invStd[ch]
-			g, b := l.Gamma.Value.Data[ch], l.Beta.Value.Data[ch]
-			for s := 0; s < n; s++ {
-				off := (s*c + ch) * inner
-				xs, ys := x[off:off+inner], y[off:off+inner]
-				for i, v := range xs {
-					ys[i] = (v-mu)*is*g + b
-				}
-			}
+	l.task = batchNormTask{l: l, train: train, n: in[0].Shape[0], x: in[0].Data, y: out.Data}
+	kernel.Parallel(l.c, &l.task)
+}
+
+// forwardChannel normalises channel ch of x (N = n examples) into y.
+func (l *BatchNorm2D) forwardChannel(x, y []float32, n, ch int, train bool) {
+	c, inner := l.c, l.inner
+	if train {
+		l.batchStats(x, n, ch)
+	} else {
+		l.mean[ch] = l.RunningMean.Value.Data[ch]
+		l.invStd[ch] = float32(1 / math.Sqrt(float64(l.RunningVar.Value.Data[ch])+l.Eps))
+	}
+	mu, is := l.mean[ch], l.invStd[ch]
+	g, b := l.Gamma.Value.Data[ch], l.Beta.Value.Data[ch]
+	for s := 0; s < n; s++ {
+		off := (s*c + ch) * inner
+		xs, ys := x[off:off+inner], y[off:off+inner]
+		for i, v := range xs {
+			ys[i] = (v-mu)*is*g + b
 		}
-	})
+	}
 }
 
 // batchStats computes channel ch's batch mean and biased variance, in
@@ -191,47 +211,49 @@ func (l *BatchNorm2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dI
 	if dIn[0] != nil {
 		dx = dIn[0].Data
 	}
-	n := in[0].Shape[0]
+	l.task = batchNormTask{l: l, backward: true, n: in[0].Shape[0], x: x, dy: dy, dx: dx}
+	kernel.Parallel(l.c, &l.task)
+}
+
+// backwardChannel writes channel ch's parameter gradients and, when dx is
+// not nil, its input gradient.
+func (l *BatchNorm2D) backwardChannel(x, dy, dx []float32, n, ch int) {
 	c, inner := l.c, l.inner
-	kernel.ParallelFor(c, func(_, lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			mu, is := l.mean[ch], l.invStd[ch]
-			var sumDy, sumDyXhat float64
-			for s := 0; s < n; s++ {
-				off := (s*c + ch) * inner
-				xs, ds := x[off:off+inner], dy[off:off+inner]
-				for i, v := range xs {
-					d := float64(ds[i])
-					sumDy += d
-					sumDyXhat += d * float64((v-mu)*is)
-				}
-			}
-			l.Gamma.Grad.Data[ch] = float32(sumDyXhat)
-			l.Beta.Grad.Data[ch] = float32(sumDy)
-			if dx == nil {
-				continue
-			}
-			g := l.Gamma.Value.Data[ch]
-			if !l.batch {
-				k := g * is
-				for s := 0; s < n; s++ {
-					off := (s*c + ch) * inner
-					for i, d := range dy[off : off+inner] {
-						dx[off+i] = k * d
-					}
-				}
-				continue
-			}
-			m := float32(n * inner)
-			k := g * is / m
-			mDy, mXhat := float32(sumDy), float32(sumDyXhat)
-			for s := 0; s < n; s++ {
-				off := (s*c + ch) * inner
-				xs, ds := x[off:off+inner], dy[off:off+inner]
-				for i, v := range xs {
-					dx[off+i] = k * (m*ds[i] - mDy - (v-mu)*is*mXhat)
-				}
+	mu, is := l.mean[ch], l.invStd[ch]
+	var sumDy, sumDyXhat float64
+	for s := 0; s < n; s++ {
+		off := (s*c + ch) * inner
+		xs, ds := x[off:off+inner], dy[off:off+inner]
+		for i, v := range xs {
+			d := float64(ds[i])
+			sumDy += d
+			sumDyXhat += d * float64((v-mu)*is)
+		}
+	}
+	l.Gamma.Grad.Data[ch] = float32(sumDyXhat)
+	l.Beta.Grad.Data[ch] = float32(sumDy)
+	if dx == nil {
+		return
+	}
+	g := l.Gamma.Value.Data[ch]
+	if !l.batch {
+		k := g * is
+		for s := 0; s < n; s++ {
+			off := (s*c + ch) * inner
+			for i, d := range dy[off : off+inner] {
+				dx[off+i] = k * d
 			}
 		}
-	})
+		return
+	}
+	m := float32(n * inner)
+	k := g * is / m
+	mDy, mXhat := float32(sumDy), float32(sumDyXhat)
+	for s := 0; s < n; s++ {
+		off := (s*c + ch) * inner
+		xs, ds := x[off:off+inner], dy[off:off+inner]
+		for i, v := range xs {
+			dx[off+i] = k * (m*ds[i] - mDy - (v-mu)*is*mXhat)
+		}
+	}
 }

@@ -16,6 +16,35 @@ import (
 // (N, ΣC_k, D1, ...). Backward hands each input its slice of dOut.
 type Concat struct {
 	sizes []int // per-example element count of each input
+	task  concatTask
+}
+
+// concatTask copies a range of examples between the inputs and the output,
+// joining them forward and splitting dOut backward; the layer keeps it so
+// kernel.Parallel allocates nothing.
+type concatTask struct {
+	l        *Concat
+	backward bool
+	parts    []*tensor.Tensor // forward: the inputs; backward: their gradients (nil entries skipped)
+	whole    []float32        // forward: out; backward: dOut
+	total    int              // per-example element count of out
+}
+
+func (t *concatTask) Run(_, lo, hi int) {
+	for s := lo; s < hi; s++ {
+		off := s * t.total
+		for k, p := range t.parts {
+			n := t.l.sizes[k]
+			switch {
+			case p == nil:
+			case t.backward:
+				copy(p.Data[s*n:(s+1)*n], t.whole[off:off+n])
+			default:
+				copy(t.whole[off:off+n], p.Data[s*n:(s+1)*n])
+			}
+			off += n
+		}
+	}
 }
 
 // NewConcat returns a channel concatenation of two or more inputs.
@@ -48,31 +77,17 @@ func (l *Concat) Build(in [][]int) ([]int, error) {
 }
 
 func (l *Concat) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	total := len(out.Data) / out.Shape[0]
-	kernel.ParallelFor(out.Shape[0], func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			off := s * total
-			for k, x := range in {
-				n := l.sizes[k]
-				copy(out.Data[off:off+n], x.Data[s*n:(s+1)*n])
-				off += n
-			}
-		}
-	})
+	if out.Shape[0] == 0 {
+		return
+	}
+	l.task = concatTask{l: l, parts: in, whole: out.Data, total: len(out.Data) / out.Shape[0]}
+	kernel.Parallel(out.Shape[0], &l.task)
 }
 
 func (l *Concat) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
-	total := len(out.Data) / out.Shape[0]
-	kernel.ParallelFor(out.Shape[0], func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			off := s * total
-			for k, dx := range dIn {
-				n := l.sizes[k]
-				if dx != nil {
-					copy(dx.Data[s*n:(s+1)*n], dOut.Data[off:off+n])
-				}
-				off += n
-			}
-		}
-	})
+	if out.Shape[0] == 0 {
+		return
+	}
+	l.task = concatTask{l: l, backward: true, parts: dIn, whole: dOut.Data, total: len(out.Data) / out.Shape[0]}
+	kernel.Parallel(out.Shape[0], &l.task)
 }

@@ -32,6 +32,24 @@ type Conv2D struct {
 	W, B *Param
 	geom kernel.ConvGeom // per group: C/Groups input channels
 	work []convWork      // per-worker scratch
+	task convTask
+}
+
+// convTask runs Forward's or Backward's loop over a range of examples; the
+// layer keeps it so kernel.Parallel allocates nothing.
+type convTask struct {
+	l        *Conv2D
+	backward bool
+	x, y     []float32 // forward: in → out; backward: in, and dOut in y
+	dx       []float32 // backward only; nil when no input gradient is wanted
+}
+
+func (t *convTask) Run(wi, lo, hi int) {
+	if t.backward {
+		t.l.backwardRange(t.x, t.y, t.dx, &t.l.work[wi], lo, hi)
+	} else {
+		t.l.forwardRange(t.x, t.y, &t.l.work[wi], lo, hi)
+	}
 }
 
 type convWork struct {
@@ -158,55 +176,50 @@ func grow(buf []float32, n int) []float32 {
 }
 
 func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	x := in[0]
+	n := in[0].Shape[0]
+	l.workers(n)
+	l.task = convTask{l: l, x: in[0].Data, y: out.Data}
+	kernel.Parallel(n, &l.task)
+}
+
+// forwardRange computes the output of examples [lo, hi) with scratch wk.
+func (l *Conv2D) forwardRange(x, out []float32, wk *convWork, lo, hi int) {
 	g := l.geom
-	n := x.Shape[0]
 	inSize := g.C * l.Groups * g.H * g.W
 	ohw := g.OutH() * g.OutW()
 	fg := l.Filters / l.Groups
 	kk := g.ColRows()
-	work := l.workers(n)
-	kernel.ParallelFor(n, func(wi, lo, hi int) {
-		wk := &work[wi]
-		if !l.direct() {
-			wk.col = grow(wk.col, kk*ohw)
-		}
-		for s := lo; s < hi; s++ {
-			for gi := 0; gi < l.Groups; gi++ {
-				xs := x.Data[s*inSize+gi*g.C*g.H*g.W : s*inSize+(gi+1)*g.C*g.H*g.W]
-				col := xs
-				if !l.direct() {
-					kernel.Im2col(g, xs, wk.col)
-					col = wk.col
-				}
-				o := out.Data[(s*l.Filters+gi*fg)*ohw : (s*l.Filters+(gi+1)*fg)*ohw]
-				w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
-				if l.B != nil {
-					for f := 0; f < fg; f++ {
-						bv := l.B.Value.Data[gi*fg+f]
-						row := o[f*ohw : (f+1)*ohw]
-						for i := range row {
-							row[i] = bv
-						}
+	if !l.direct() {
+		wk.col = grow(wk.col, kk*ohw)
+	}
+	for s := lo; s < hi; s++ {
+		for gi := 0; gi < l.Groups; gi++ {
+			xs := x[s*inSize+gi*g.C*g.H*g.W : s*inSize+(gi+1)*g.C*g.H*g.W]
+			col := xs
+			if !l.direct() {
+				kernel.Im2col(g, xs, wk.col)
+				col = wk.col
+			}
+			o := out[(s*l.Filters+gi*fg)*ohw : (s*l.Filters+(gi+1)*fg)*ohw]
+			w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
+			if l.B != nil {
+				for f := 0; f < fg; f++ {
+					bv := l.B.Value.Data[gi*fg+f]
+					row := o[f*ohw : (f+1)*ohw]
+					for i := range row {
+						row[i] = bv
 					}
-					kernel.Sgemm(false, false, fg, ohw, kk, 1, w, kk, col, ohw, 1, o, ohw)
-				} else {
-					kernel.Sgemm(false, false, fg, ohw, kk, 1, w, kk, col, ohw, 0, o, ohw)
 				}
+				kernel.Sgemm(false, false, fg, ohw, kk, 1, w, kk, col, ohw, 1, o, ohw)
+			} else {
+				kernel.Sgemm(false, false, fg, ohw, kk, 1, w, kk, col, ohw, 0, o, ohw)
 			}
 		}
-	})
+	}
 }
 
 func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
-	x := in[0]
-	g := l.geom
-	n := x.Shape[0]
-	inSize := g.C * l.Groups * g.H * g.W
-	ohw := g.OutH() * g.OutW()
-	fg := l.Filters / l.Groups
-	kk := g.ColRows()
-	dx := dIn[0]
+	n := in[0].Shape[0]
 	if n == 0 {
 		l.W.Grad.Zero()
 		if l.B != nil {
@@ -215,57 +228,11 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		return
 	}
 	work := l.workers(n)
-	kernel.ParallelFor(n, func(wi, lo, hi int) {
-		wk := &work[wi]
-		if !l.direct() {
-			wk.col = grow(wk.col, kk*ohw)
-		}
-		wk.dcol = grow(wk.dcol, kk*ohw)
-		wk.dW = grow(wk.dW, len(l.W.Grad.Data))
-		clear(wk.dW)
-		if l.B != nil {
-			wk.dB = grow(wk.dB, l.Filters)
-			clear(wk.dB)
-		}
-		for s := lo; s < hi; s++ {
-			if dx != nil {
-				clear(dx.Data[s*inSize : (s+1)*inSize])
-			}
-			for gi := 0; gi < l.Groups; gi++ {
-				xOff := s*inSize + gi*g.C*g.H*g.W
-				xs := x.Data[xOff : xOff+g.C*g.H*g.W]
-				col := xs
-				if !l.direct() {
-					kernel.Im2col(g, xs, wk.col)
-					col = wk.col
-				}
-				do := dOut.Data[(s*l.Filters+gi*fg)*ohw : (s*l.Filters+(gi+1)*fg)*ohw]
-				// dW_g += dOut_g (fg × ohw) · colᵀ (ohw × kk)
-				kernel.Sgemm(false, true, fg, kk, ohw, 1, do, ohw, col, ohw, 1, wk.dW[gi*fg*kk:(gi+1)*fg*kk], kk)
-				if l.B != nil {
-					for f := 0; f < fg; f++ {
-						var sum float32
-						for _, v := range do[f*ohw : (f+1)*ohw] {
-							sum += v
-						}
-						wk.dB[gi*fg+f] += sum
-					}
-				}
-				if dx == nil {
-					continue
-				}
-				w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
-				dxs := dx.Data[xOff : xOff+g.C*g.H*g.W]
-				if l.direct() {
-					// dx_g = W_gᵀ (kk × fg) · dOut_g (fg × ohw), straight into dx.
-					kernel.Sgemm(true, false, kk, ohw, fg, 1, w, kk, do, ohw, 0, dxs, ohw)
-					continue
-				}
-				kernel.Sgemm(true, false, kk, ohw, fg, 1, w, kk, do, ohw, 0, wk.dcol, ohw)
-				kernel.Col2im(g, wk.dcol, dxs)
-			}
-		}
-	})
+	l.task = convTask{l: l, backward: true, x: in[0].Data, y: dOut.Data}
+	if dIn[0] != nil {
+		l.task.dx = dIn[0].Data
+	}
+	kernel.Parallel(n, &l.task)
 	// Sum the workers' partial gradients in a fixed order, so results do not
 	// depend on scheduling.
 	copy(l.W.Grad.Data, work[0].dW)
@@ -276,6 +243,64 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		copy(l.B.Grad.Data, work[0].dB)
 		for _, wk := range work[1:] {
 			addInto(l.B.Grad.Data, wk.dB)
+		}
+	}
+}
+
+// backwardRange accumulates the parameter gradients of examples [lo, hi)
+// into wk and writes their input gradients into dx unless it is nil.
+func (l *Conv2D) backwardRange(x, dOut, dx []float32, wk *convWork, lo, hi int) {
+	g := l.geom
+	inSize := g.C * l.Groups * g.H * g.W
+	ohw := g.OutH() * g.OutW()
+	fg := l.Filters / l.Groups
+	kk := g.ColRows()
+	if !l.direct() {
+		wk.col = grow(wk.col, kk*ohw)
+	}
+	wk.dcol = grow(wk.dcol, kk*ohw)
+	wk.dW = grow(wk.dW, len(l.W.Grad.Data))
+	clear(wk.dW)
+	if l.B != nil {
+		wk.dB = grow(wk.dB, l.Filters)
+		clear(wk.dB)
+	}
+	for s := lo; s < hi; s++ {
+		if dx != nil {
+			clear(dx[s*inSize : (s+1)*inSize])
+		}
+		for gi := 0; gi < l.Groups; gi++ {
+			xOff := s*inSize + gi*g.C*g.H*g.W
+			xs := x[xOff : xOff+g.C*g.H*g.W]
+			col := xs
+			if !l.direct() {
+				kernel.Im2col(g, xs, wk.col)
+				col = wk.col
+			}
+			do := dOut[(s*l.Filters+gi*fg)*ohw : (s*l.Filters+(gi+1)*fg)*ohw]
+			// dW_g += dOut_g (fg × ohw) · colᵀ (ohw × kk)
+			kernel.Sgemm(false, true, fg, kk, ohw, 1, do, ohw, col, ohw, 1, wk.dW[gi*fg*kk:(gi+1)*fg*kk], kk)
+			if l.B != nil {
+				for f := 0; f < fg; f++ {
+					var sum float32
+					for _, v := range do[f*ohw : (f+1)*ohw] {
+						sum += v
+					}
+					wk.dB[gi*fg+f] += sum
+				}
+			}
+			if dx == nil {
+				continue
+			}
+			w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
+			dxs := dx[xOff : xOff+g.C*g.H*g.W]
+			if l.direct() {
+				// dx_g = W_gᵀ (kk × fg) · dOut_g (fg × ohw), straight into dx.
+				kernel.Sgemm(true, false, kk, ohw, fg, 1, w, kk, do, ohw, 0, dxs, ohw)
+				continue
+			}
+			kernel.Sgemm(true, false, kk, ohw, fg, 1, w, kk, do, ohw, 0, wk.dcol, ohw)
+			kernel.Col2im(g, wk.dcol, dxs)
 		}
 	}
 }

@@ -22,6 +22,42 @@ type Dense struct {
 	Init   InitScheme
 
 	W, B *Param
+	task denseTask
+}
+
+// denseTask is one of the layer's three products split over rows; the layer
+// keeps it so kernel.Parallel allocates nothing.
+type denseTask struct {
+	l       *Dense
+	op      int // denseForward, denseWeightGrad or denseInputGrad
+	n, k    int // batch and input size
+	x, y, d []float32
+}
+
+const (
+	denseForward    = iota // y (N × Out) = x (N × In) · wᵀ [+ b], over rows of y
+	denseWeightGrad        // dW (Out × In) = dOutᵀ (Out × N) · x (N × In), over rows of dW; d is dOut
+	denseInputGrad         // dx (N × In) = dOut (N × Out) · w (Out × In), over rows of dx; d is dOut, y is dx
+)
+
+func (t *denseTask) Run(_, lo, hi int) {
+	l, k := t.l, t.k
+	switch t.op {
+	case denseForward:
+		o := t.y[lo*l.Out : hi*l.Out]
+		beta := float32(0)
+		if l.B != nil {
+			for r := 0; r < hi-lo; r++ {
+				copy(o[r*l.Out:(r+1)*l.Out], l.B.Value.Data)
+			}
+			beta = 1
+		}
+		kernel.Sgemm(false, true, hi-lo, l.Out, k, 1, t.x[lo*k:hi*k], k, l.W.Value.Data, k, beta, o, l.Out)
+	case denseWeightGrad:
+		kernel.Sgemm(true, false, hi-lo, k, t.n, 1, t.d[lo:], l.Out, t.x, k, 0, l.W.Grad.Data[lo*k:hi*k], k)
+	case denseInputGrad:
+		kernel.Sgemm(false, false, hi-lo, k, l.Out, 1, t.d[lo*l.Out:hi*l.Out], l.Out, l.W.Value.Data, k, 0, t.y[lo*k:hi*k], k)
+	}
 }
 
 // NewDense returns a dense layer with out units and a bias.
@@ -85,18 +121,8 @@ func (l *Dense) InitParams(rng *rand.Rand, act string) {
 func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	x := in[0]
 	n, k := x.Shape[0], x.Shape[1]
-	// out (N × Out) = x (N × In) · wᵀ (In × Out) [+ b], split over rows.
-	kernel.ParallelFor(n, func(_, lo, hi int) {
-		o := out.Data[lo*l.Out : hi*l.Out]
-		beta := float32(0)
-		if l.B != nil {
-			for r := 0; r < hi-lo; r++ {
-				copy(o[r*l.Out:(r+1)*l.Out], l.B.Value.Data)
-			}
-			beta = 1
-		}
-		kernel.Sgemm(false, true, hi-lo, l.Out, k, 1, x.Data[lo*k:hi*k], k, l.W.Value.Data, k, beta, o, l.Out)
-	})
+	l.task = denseTask{l: l, op: denseForward, n: n, k: k, x: x.Data, y: out.Data}
+	kernel.Parallel(n, &l.task)
 }
 
 func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
@@ -109,10 +135,8 @@ func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*t
 		}
 		return
 	}
-	// dW (Out × In) = dOutᵀ (Out × N) · x (N × In), split over rows of dW.
-	kernel.ParallelFor(l.Out, func(_, lo, hi int) {
-		kernel.Sgemm(true, false, hi-lo, k, n, 1, dOut.Data[lo:], l.Out, x.Data, k, 0, l.W.Grad.Data[lo*k:hi*k], k)
-	})
+	l.task = denseTask{l: l, op: denseWeightGrad, n: n, k: k, x: x.Data, d: dOut.Data}
+	kernel.Parallel(l.Out, &l.task)
 	if l.B != nil {
 		db := l.B.Grad.Data
 		clear(db)
@@ -123,8 +147,6 @@ func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*t
 	if dIn[0] == nil {
 		return
 	}
-	// dx (N × In) = dOut (N × Out) · w (Out × In), split over rows.
-	kernel.ParallelFor(n, func(_, lo, hi int) {
-		kernel.Sgemm(false, false, hi-lo, k, l.Out, 1, dOut.Data[lo*l.Out:hi*l.Out], l.Out, l.W.Value.Data, k, 0, dIn[0].Data[lo*k:hi*k], k)
-	})
+	l.task = denseTask{l: l, op: denseInputGrad, n: n, k: k, y: dIn[0].Data, d: dOut.Data}
+	kernel.Parallel(n, &l.task)
 }

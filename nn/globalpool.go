@@ -17,6 +17,36 @@ import (
 // dy/(H·W) over the plane.
 type GlobalAvgPool struct {
 	plane int // spatial size H·W of one channel
+	task  globalPoolTask
+}
+
+// globalPoolTask runs a global pooling kernel over a range of examples of
+// c channels of hw values each; the layers keep one so kernel.Parallel
+// allocates nothing.
+type globalPoolTask struct {
+	max, backward bool
+	c, hw         int
+	x, y          []float32 // forward: x (N,C,hw) → y (N,C); backward: dy → dx
+	arg           []int32   // (N,C), max only
+}
+
+func (t *globalPoolTask) Run(_, lo, hi int) {
+	c, hw := t.c, t.hw
+	x, y := t.x[lo*c*hw:hi*c*hw], t.y[lo*c:hi*c]
+	var arg []int32
+	if t.max {
+		arg = t.arg[lo*c : hi*c]
+	}
+	switch {
+	case t.max && t.backward:
+		kernel.GlobalMaxPoolBackward(y, arg, x, hw)
+	case t.max:
+		kernel.GlobalMaxPool(x, y, arg, hw)
+	case t.backward:
+		kernel.GlobalAvgPoolBackward(y, x, hw)
+	default:
+		kernel.GlobalAvgPool(x, y, hw)
+	}
 }
 
 // NewGlobalAvgPool returns a global average pool.
@@ -33,22 +63,21 @@ func (l *GlobalAvgPool) Build(in [][]int) ([]int, error) {
 }
 
 func (l *GlobalAvgPool) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	x, hw := in[0], l.plane
-	c := len(out.Data) / x.Shape[0]
-	kernel.ParallelFor(x.Shape[0], func(_, lo, hi int) {
-		kernel.GlobalAvgPool(x.Data[lo*c*hw:hi*c*hw], out.Data[lo*c:hi*c], hw)
-	})
+	x := in[0]
+	if x.Shape[0] == 0 {
+		return
+	}
+	l.task = globalPoolTask{c: len(out.Data) / x.Shape[0], hw: l.plane, x: x.Data, y: out.Data}
+	kernel.Parallel(x.Shape[0], &l.task)
 }
 
 func (l *GlobalAvgPool) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
-	dx, hw := dIn[0], l.plane
-	if dx == nil {
+	dx := dIn[0]
+	if dx == nil || out.Shape[0] == 0 {
 		return
 	}
-	c := len(out.Data) / out.Shape[0]
-	kernel.ParallelFor(out.Shape[0], func(_, lo, hi int) {
-		kernel.GlobalAvgPoolBackward(dOut.Data[lo*c:hi*c], dx.Data[lo*c*hw:hi*c*hw], hw)
-	})
+	l.task = globalPoolTask{backward: true, c: len(out.Data) / out.Shape[0], hw: l.plane, x: dx.Data, y: dOut.Data}
+	kernel.Parallel(out.Shape[0], &l.task)
 }
 
 // GlobalMaxPool takes each channel's maximum over all its spatial
@@ -61,6 +90,7 @@ func (l *GlobalAvgPool) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, 
 type GlobalMaxPool struct {
 	plane int
 	arg   []int32 // (N, C): argmax within each plane, reused
+	task  globalPoolTask
 }
 
 // NewGlobalMaxPool returns a global max pool.
@@ -82,23 +112,20 @@ func (l *GlobalMaxPool) Forward(in []*tensor.Tensor, out *tensor.Tensor, train b
 		l.arg = make([]int32, len(out.Data))
 	}
 	l.arg = l.arg[:len(out.Data)]
-	arg := l.arg
-	c := len(out.Data) / x.Shape[0]
-	kernel.ParallelFor(x.Shape[0], func(_, lo, hi int) {
-		kernel.GlobalMaxPool(x.Data[lo*c*hw:hi*c*hw], out.Data[lo*c:hi*c], arg[lo*c:hi*c], hw)
-	})
+	if x.Shape[0] == 0 {
+		return
+	}
+	l.task = globalPoolTask{max: true, c: len(out.Data) / x.Shape[0], hw: hw, x: x.Data, y: out.Data, arg: l.arg}
+	kernel.Parallel(x.Shape[0], &l.task)
 }
 
 func (l *GlobalMaxPool) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
-	dx, hw := dIn[0], l.plane
-	if dx == nil {
+	dx := dIn[0]
+	if dx == nil || out.Shape[0] == 0 {
 		return
 	}
-	arg := l.arg
-	c := len(out.Data) / out.Shape[0]
-	kernel.ParallelFor(out.Shape[0], func(_, lo, hi int) {
-		kernel.GlobalMaxPoolBackward(dOut.Data[lo*c:hi*c], arg[lo*c:hi*c], dx.Data[lo*c*hw:hi*c*hw], hw)
-	})
+	l.task = globalPoolTask{max: true, backward: true, c: len(out.Data) / out.Shape[0], hw: l.plane, x: dx.Data, y: dOut.Data, arg: l.arg}
+	kernel.Parallel(out.Shape[0], &l.task)
 }
 
 // buildGlobalPool checks for a (C, spatial...) input and returns the output

@@ -29,6 +29,30 @@ type MaxPool2D struct {
 
 	geom kernel.PoolGeom
 	arg  []int32 // (N, C, OH, OW): argmax within each channel plane, reused
+	task maxPoolTask
+}
+
+// maxPoolTask runs MaxPoolForward, or MaxPoolBackward with backward set,
+// over a range of examples. The layer keeps it, so handing it to
+// kernel.Parallel allocates nothing.
+type maxPoolTask struct {
+	g        kernel.PoolGeom
+	backward bool
+	x, y     []float32 // forward: x → y; backward: dy → dx, x (N,C,H,W), y (N,C,OH,OW)
+	arg      []int32
+}
+
+func (t *maxPoolTask) Run(_, lo, hi int) {
+	g := t.g
+	inSize, outSize := g.C*g.H*g.W, g.C*g.OH*g.OW
+	for s := lo; s < hi; s++ {
+		x, y, arg := t.x[s*inSize:(s+1)*inSize], t.y[s*outSize:(s+1)*outSize], t.arg[s*outSize:(s+1)*outSize]
+		if t.backward {
+			kernel.MaxPoolBackward(g, y, arg, x)
+		} else {
+			kernel.MaxPoolForward(g, x, y, arg)
+		}
+	}
 }
 
 // NewMaxPool2D returns a k×k max pool with stride k, no padding and no
@@ -59,32 +83,22 @@ func (l *MaxPool2D) Params() []*Param { return nil }
 func (l *MaxPool2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	x, g := in[0], l.geom
 	n := x.Shape[0]
-	inSize, outSize := g.C*g.H*g.W, g.C*g.OH*g.OW
+	outSize := g.C * g.OH * g.OW
 	if cap(l.arg) < n*outSize {
 		l.arg = make([]int32, n*outSize)
 	}
 	l.arg = l.arg[:n*outSize]
-	arg := l.arg
-	kernel.ParallelFor(n, func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			kernel.MaxPoolForward(g, x.Data[s*inSize:(s+1)*inSize], out.Data[s*outSize:(s+1)*outSize], arg[s*outSize:(s+1)*outSize])
-		}
-	})
+	l.task = maxPoolTask{g: g, x: x.Data, y: out.Data, arg: l.arg}
+	kernel.Parallel(n, &l.task)
 }
 
 func (l *MaxPool2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
-	dx, g := dIn[0], l.geom
+	dx := dIn[0]
 	if dx == nil {
 		return
 	}
-	n := in[0].Shape[0]
-	inSize, outSize := g.C*g.H*g.W, g.C*g.OH*g.OW
-	arg := l.arg
-	kernel.ParallelFor(n, func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			kernel.MaxPoolBackward(g, dOut.Data[s*outSize:(s+1)*outSize], arg[s*outSize:(s+1)*outSize], dx.Data[s*inSize:(s+1)*inSize])
-		}
-	})
+	l.task = maxPoolTask{g: l.geom, backward: true, x: dx.Data, y: dOut.Data, arg: l.arg}
+	kernel.Parallel(in[0].Shape[0], &l.task)
 }
 
 // buildPool checks a pooling layer's arguments against its input shape and

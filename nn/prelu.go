@@ -24,6 +24,23 @@ type PReLU struct {
 
 	c, inner int         // channels and values per channel per example
 	work     [][]float32 // per-worker partial slope gradients
+	task     preluTask
+}
+
+// preluTask runs Forward's or Backward's loop over a range of examples; the
+// layer keeps it so kernel.Parallel allocates nothing.
+type preluTask struct {
+	l            *PReLU
+	backward     bool
+	x, y, dy, dx []float32
+}
+
+func (t *preluTask) Run(wi, lo, hi int) {
+	if t.backward {
+		t.l.backwardRange(t.x, t.dy, t.dx, wi, lo, hi)
+	} else {
+		t.l.forwardRange(t.x, t.y, lo, hi)
+	}
 }
 
 // NewPReLU returns a PReLU with one slope per channel.
@@ -72,24 +89,19 @@ func (l *PReLU) slope(ch int) float32 {
 }
 
 func (l *PReLU) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	x, y := in[0].Data, out.Data
+	l.task = preluTask{l: l, x: in[0].Data, y: out.Data}
+	kernel.Parallel(in[0].Shape[0], &l.task)
+}
+
+// forwardRange computes the output of examples [lo, hi).
+func (l *PReLU) forwardRange(x, y []float32, lo, hi int) {
 	c, inner := l.c, l.inner
-	kernel.ParallelFor(in[0].Shape[0], func(_, lo, hi int) {
-		for s := lo; s < hi; s++ {
-			for ch := 0; ch < c; ch++ {
-				a := l.slope(ch)
-				off := (s*c + ch) * inner
-				ys := y[off : off+inner]
-				for i, v := range x[off : off+inner] {
-					if v > 0 {
-						ys[i] = v
-					} else {
-						ys[i] = a * v
-					}
-				}
-			}
+	for s := lo; s < hi; s++ {
+		for ch := 0; ch < c; ch++ {
+			off := (s*c + ch) * inner
+			kernel.LeakyReLUForward(x[off:off+inner], y[off:off+inner], l.slope(ch))
 		}
-	})
+	}
 }
 
 func (l *PReLU) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
@@ -98,39 +110,14 @@ func (l *PReLU) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*t
 	if dIn[0] != nil {
 		dx = dIn[0].Data
 	}
-	c, inner := l.c, l.inner
 	n := in[0].Shape[0]
 	w := kernel.Workers(n)
 	for len(l.work) < w {
 		l.work = append(l.work, nil)
 	}
 	work := l.work[:w]
-	kernel.ParallelFor(n, func(wi, lo, hi int) {
-		da := grow(work[wi], c)
-		work[wi] = da
-		clear(da)
-		for s := lo; s < hi; s++ {
-			for ch := 0; ch < c; ch++ {
-				a := l.slope(ch)
-				off := (s*c + ch) * inner
-				ds := dy[off : off+inner]
-				var sum float32
-				for i, v := range x[off : off+inner] {
-					if v > 0 {
-						if dx != nil {
-							dx[off+i] = ds[i]
-						}
-					} else {
-						sum += ds[i] * v
-						if dx != nil {
-							dx[off+i] = a * ds[i]
-						}
-					}
-				}
-				da[ch] += sum
-			}
-		}
-	})
+	l.task = preluTask{l: l, backward: true, x: x, dy: dy, dx: dx}
+	kernel.Parallel(n, &l.task)
 	// Sum the workers' partial gradients in a fixed order, then fold the
 	// channels together for a shared slope.
 	g := l.A.Grad.Data
@@ -147,5 +134,35 @@ func (l *PReLU) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*t
 	clear(g)
 	for _, da := range work {
 		addInto(g, da)
+	}
+}
+
+// backwardRange writes the input gradient of examples [lo, hi), when dx is
+// not nil, and their slope gradients into worker wi's partial sums.
+func (l *PReLU) backwardRange(x, dy, dx []float32, wi, lo, hi int) {
+	c, inner := l.c, l.inner
+	da := grow(l.work[wi], c)
+	l.work[wi] = da
+	clear(da)
+	for s := lo; s < hi; s++ {
+		for ch := 0; ch < c; ch++ {
+			a := l.slope(ch)
+			off := (s*c + ch) * inner
+			ds := dy[off : off+inner]
+			var sum float32
+			for i, v := range x[off : off+inner] {
+				if v > 0 {
+					if dx != nil {
+						dx[off+i] = ds[i]
+					}
+				} else {
+					sum += ds[i] * v
+					if dx != nil {
+						dx[off+i] = a * ds[i]
+					}
+				}
+			}
+			da[ch] += sum
+		}
 	}
 }

@@ -25,32 +25,121 @@ func Threads() int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// ParallelFor splits [0, n) into at most Threads() contiguous chunks and
-// calls fn(worker, lo, hi) for each, concurrently, returning when all are
-// done. worker is in [0, Workers(n)) and lets fn pick a per-worker scratch
-// buffer. With one chunk fn runs on the calling goroutine.
-func ParallelFor(n int, fn func(worker, lo, hi int)) {
+// Workers is the number of chunks Parallel uses for n items: min(n, Threads()).
+func Workers(n int) int {
+	return max(0, min(n, Threads()))
+}
+
+// A Task is a loop body that Parallel spreads over workers. Run handles the
+// items [lo, hi); worker, in [0, Workers(n)), numbers the chunk and lets Run
+// pick a per-worker scratch buffer. Tasks are usually structs kept in a
+// long-lived layer and passed by pointer, which costs no allocation.
+type Task interface {
+	Run(worker, lo, hi int)
+}
+
+// Parallel splits [0, n) into w = Workers(n) contiguous chunks, chunk i
+// being [i·n/w, (i+1)·n/w), runs t.Run(i, lo, hi) for each concurrently and
+// returns when all are done. The partition depends only on n and Threads(),
+// never on scheduling, so a task that keeps per-worker partial results and
+// sums them in worker order gives the same bits on every run.
+//
+// Chunk 0 runs on the calling goroutine; the others go to a pool of
+// long-lived worker goroutines, so a warm call allocates nothing. Parallel
+// is safe to call from several goroutines at once, and tasks may nest (a
+// Run may call Parallel): a caller waiting for its chunks runs queued chunks
+// itself, so the pool cannot deadlock, though nesting gains nothing when the
+// outer loop already keeps every thread busy.
+func Parallel(n int, t Task) {
 	w := Workers(n)
 	if w <= 1 {
 		if n > 0 {
-			fn(0, 0, n)
+			t.Run(0, 0, n)
 		}
 		return
 	}
-	var wg sync.WaitGroup
+	pool.grow(w - 1)
+	c := callPool.Get().(*call)
+	c.pending.Store(int32(w - 1))
 	for i := 1; i < w; i++ {
-		lo, hi := i*n/w, (i+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(i, lo, hi)
-		}()
+		j := job{t: t, c: c, worker: i, lo: i * n / w, hi: (i + 1) * n / w}
+		select {
+		case pool.jobs <- j:
+		default:
+			j.run() // the queue is full: no one is idle, so do it here
+		}
 	}
-	fn(0, 0, n/w)
-	wg.Wait()
+	t.Run(0, 0, n/w)
+	for done := false; !done; {
+		select {
+		case <-c.done:
+			done = true
+		case j := <-pool.jobs:
+			j.run()
+		}
+	}
+	callPool.Put(c)
 }
 
-// Workers is the number of chunks ParallelFor uses for n items.
-func Workers(n int) int {
-	return max(0, min(n, Threads()))
+// ParallelFor is Parallel for a function. The closure usually escapes to the
+// heap, so hot loops keep a Task instead.
+func ParallelFor(n int, fn func(worker, lo, hi int)) {
+	Parallel(n, funcTask(fn))
+}
+
+type funcTask func(worker, lo, hi int)
+
+func (f funcTask) Run(worker, lo, hi int) { f(worker, lo, hi) }
+
+// A call tracks the chunks of one Parallel call that run elsewhere: the
+// last one to finish signals done. Calls are recycled through callPool.
+type call struct {
+	pending atomic.Int32
+	done    chan struct{}
+}
+
+var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
+
+// A job is one chunk of a Parallel call.
+type job struct {
+	t              Task
+	c              *call
+	worker, lo, hi int
+}
+
+func (j job) run() {
+	j.t.Run(j.worker, j.lo, j.hi)
+	if j.c.pending.Add(-1) == 0 {
+		j.c.done <- struct{}{}
+	}
+}
+
+// workerPool is the set of goroutines that run chunks handed out by
+// Parallel. It only grows, to the largest number of helpers any call has
+// needed; idle workers block on jobs and cost nothing.
+type workerPool struct {
+	jobs    chan job
+	mu      sync.Mutex
+	started atomic.Int32
+}
+
+var pool = workerPool{jobs: make(chan job, 256)}
+
+// grow makes sure at least n worker goroutines are running.
+func (p *workerPool) grow(n int) {
+	if int(p.started.Load()) >= n {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for int(p.started.Load()) < n {
+		p.started.Add(1)
+		go p.work()
+	}
+}
+
+func (p *workerPool) work() {
+	for j := range p.jobs {
+		j.run()
+	}
 }
