@@ -48,6 +48,16 @@ type Config struct {
 	// goroutine: keep them quick.
 	OnStep  func(StepInfo)
 	OnEpoch func(EpochInfo)
+
+	// HealthSample is how many training examples (the first ones) every
+	// layer's health is measured on after each epoch: sparsity, dead units,
+	// saturation, activation mean and std, weight-gradient norms (see
+	// probe.Measure), and the update-to-weight ratio of the epoch's last
+	// step. It goes to the metrics as a "health" line, to OnHealth, and the
+	// advice for layers that look wrong to Log. 0 takes
+	// DefaultHealthSample; negative turns it off.
+	HealthSample int
+	OnHealth     func(HealthInfo)
 }
 
 func (c *Config) defaults() {
@@ -170,6 +180,7 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 	start := time.Now()
 	step := 0
 	order := make([]int, trainSet.Len())
+	health := newHealthMonitor(m, trainSet, cfg.HealthSample)
 	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
 		for i := range order {
 			order[i] = i
@@ -191,6 +202,9 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 			}
 			g.Backward(&loss.Grad)
 			lr := sched.LR(step-1, totalSteps)
+			if health != nil && s == stepsPerEpoch-1 {
+				health.beforeStep()
+			}
 			opt.Step(params, lr)
 
 			k := logits.Shape[1]
@@ -229,6 +243,16 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 		emit(ei)
 		if cfg.OnEpoch != nil {
 			cfg.OnEpoch(ei)
+		}
+		if health != nil {
+			hi := health.measure(epoch, step)
+			emit(hi)
+			for _, a := range hi.Advice {
+				logf(cfg.Log, "  health: %s\n", a)
+			}
+			if cfg.OnHealth != nil {
+				cfg.OnHealth(hi)
+			}
 		}
 		if cfg.Out != "" {
 			if err := saveTraining(cfg.Out, m, opt, pcg, epoch, step); err != nil {
