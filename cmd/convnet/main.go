@@ -32,6 +32,7 @@ var commands = []command{
 	{"predict", "print the top classes of images for a saved model", runPredict},
 	{"summary", "print every layer's output shape, parameters, mult-adds and memory", runSummary},
 	{"inspect", "write activation maps, filters, saliency and an index.html for one image", runInspect},
+	{"stats", "print every layer's health: sparsity, dead units, saturation, gradient norms", runStats},
 }
 
 func main() {
