@@ -31,6 +31,8 @@ var commands = []command{
 	{"eval", "evaluate a saved model: accuracy, per-class accuracy, confusion matrix", runEval},
 	{"predict", "print the top classes of images for a saved model", runPredict},
 	{"summary", "print every layer's output shape, parameters, mult-adds and memory", runSummary},
+	{"run", "run an ONNX model on TensorProto files (.pb), writing its outputs as .pb", runRun},
+	{"conformance", "run ONNX test cases (model.onnx + test_data_set_*) and compare at the ONNX tolerance", runConformance},
 	{"inspect", "write activation maps, filters, saliency and an index.html for one image", runInspect},
 	{"stats", "print every layer's health: sparsity, dead units, saturation, gradient norms", runStats},
 }
