@@ -44,10 +44,13 @@ func BenchmarkSgemm(b *testing.B) {
 }
 
 // BenchmarkSgemmSmall measures where the packed path starts to beat the plain
-// loops, which sets sgemmPackedMin.
+// loops, which sets sgemmSmall.
 func BenchmarkSgemmSmall(b *testing.B) {
-	for _, s := range [][3]int{{1, 10, 84}, {4, 4, 4}, {8, 8, 8}, {6, 16, 16}, {16, 16, 16}, {8, 32, 32}, {32, 32, 32}, {1, 120, 400}, {64, 10, 84}} {
-		for _, p := range benchSgemmPaths()[:2] {
+	for _, s := range sgemmSmallShapes {
+		for _, p := range []struct {
+			name string
+			fn   sgemmFunc
+		}{{"packed", packedSgemm(gemmKernelForCPU())}, {"simple", simpleSgemm}} {
 			for combo := 0; combo < 4; combo++ {
 				transA, transB := combo&1 != 0, combo&2 != 0
 				name := fmt.Sprintf("%s%s/%dx%dx%d/%s", tname(transA), tname(transB), s[0], s[1], s[2], p.name)
@@ -88,4 +91,10 @@ func benchSgemm(b *testing.B, f sgemmFunc, transA, transB bool, m, n, k int) {
 		f(transA, transB, m, n, k, 1, a, lda, bm, ldb, 0, c, n)
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// sgemmSmallShapes straddle the line sgemmSmall draws.
+var sgemmSmallShapes = [][3]int{
+	{4, 4, 4}, {4, 4, 16}, {3, 3, 50}, {1, 10, 84}, {1, 10, 400},
+	{4, 8, 8}, {8, 8, 8}, {2, 16, 16}, {1, 32, 32}, {2, 10, 84}, {1, 120, 400},
 }
