@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -74,7 +75,7 @@ const maxFileSize = 2 << 30
 func ReadModel(b []byte) (*onnxpb.ModelProto, error) {
 	m := &onnxpb.ModelProto{}
 	if err := proto.Unmarshal(b, m); err != nil {
-		return nil, &FormatError{Msg: "not an ONNX protobuf: " + err.Error()}
+		return nil, &FormatError{Msg: "not an ONNX protobuf: " + protoError(err)}
 	}
 	if m.GetGraph() == nil {
 		return nil, &FormatError{Msg: "no graph"}
@@ -123,7 +124,7 @@ func readFile(path string) ([]byte, error) {
 func ReadTensor(b []byte) (*Tensor, error) {
 	p := &onnxpb.TensorProto{}
 	if err := proto.Unmarshal(b, p); err != nil {
-		return nil, &FormatError{Msg: "not an ONNX TensorProto: " + err.Error()}
+		return nil, &FormatError{Msg: "not an ONNX TensorProto: " + protoError(err)}
 	}
 	return TensorFromProto(p)
 }
@@ -148,4 +149,10 @@ func LoadTensor(path string) (*Tensor, error) {
 // MarshalTensor encodes t as a TensorProto file named name.
 func MarshalTensor(t *Tensor, name string) ([]byte, error) {
 	return proto.Marshal(t.Proto(name))
+}
+
+// protoError is a protobuf error's text with plain spaces (protobuf puts a
+// no-break space after "proto:" to discourage matching on it).
+func protoError(err error) string {
+	return strings.ReplaceAll(err.Error(), "\u00a0", " ")
 }

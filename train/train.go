@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/convnet/convnet/data"
@@ -37,8 +38,24 @@ type Config struct {
 	Seed        uint64  // shuffling and augmentation; weights are set by the caller
 	Augment     *data.Augment
 
-	Out     string // checkpoint path written after every epoch; "" for none
-	Metrics string // JSONL metrics path; "" for none
+	Out     string // model path written after every epoch; "" for none
+	Metrics string // JSONL metrics path; "" for none (appended to when resuming)
+
+	// SaveModel writes Out (the cmd/convnet CLI passes ONNX export). When
+	// nil, Out is a native checkpoint with the training state, as
+	// Checkpoint is.
+	SaveModel func(path string, m *nn.Model) error
+	// Checkpoint is a native checkpoint path written atomically after
+	// every epoch with the weights and everything needed to resume: the
+	// optimizer state, the step and epoch, and the random state; "" for none.
+	Checkpoint string
+	// Resume continues a run from a checkpoint written by an earlier run
+	// with the same data, seed and Config: the weights, optimizer state and
+	// random state are restored and training goes on from the epoch after
+	// the saved one, giving the same losses as a run never interrupted
+	// (at the same thread count; dropout's own random stream restarts).
+	// Epochs counts the whole run, resumed epochs included.
+	Resume *nn.Checkpoint
 
 	Progress io.Writer // progress bar; nil for none
 	Log      io.Writer // one line per epoch with train and test figures; nil for none
@@ -150,9 +167,23 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	pcg := rand.NewPCG(cfg.Seed, 0x7472616e) // "tran"
+	firstEpoch, step := 1, 0
+	if cfg.Resume != nil {
+		if firstEpoch, step, err = resume(cfg.Resume, m, opt, pcg); err != nil {
+			return nil, err
+		}
+		if firstEpoch > cfg.Epochs {
+			return nil, fmt.Errorf("the checkpoint has already trained %d epochs of %d: ask for more with --epochs", firstEpoch-1, cfg.Epochs)
+		}
+	}
 	var metrics *bufio.Writer
 	if cfg.Metrics != "" {
-		f, err := os.Create(cfg.Metrics)
+		flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		if cfg.Resume != nil {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+		}
+		f, err := os.OpenFile(cfg.Metrics, flags, 0o644)
 		if err != nil {
 			return nil, fmt.Errorf("cannot write metrics: %w", err)
 		}
@@ -168,7 +199,6 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 		}
 	}
 
-	pcg := rand.NewPCG(cfg.Seed, 0x7472616e) // "tran"
 	rng := rand.New(pcg)
 	g := m.Graph
 	params := g.Params()
@@ -178,10 +208,9 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 	prog := newProgress(cfg.Progress)
 	res := &Result{}
 	start := time.Now()
-	step := 0
 	order := make([]int, trainSet.Len())
 	health := newHealthMonitor(m, trainSet, cfg.HealthSample)
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	for epoch := firstEpoch; epoch <= cfg.Epochs; epoch++ {
 		for i := range order {
 			order[i] = i
 		}
@@ -254,8 +283,17 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 				cfg.OnHealth(hi)
 			}
 		}
+		if cfg.Checkpoint != "" {
+			if err := saveTraining(cfg.Checkpoint, m, opt, pcg, epoch, step); err != nil {
+				return res, err
+			}
+		}
 		if cfg.Out != "" {
-			if err := saveTraining(cfg.Out, m, opt, pcg, epoch, step); err != nil {
+			save := func(path string, m *nn.Model) error { return saveTraining(path, m, opt, pcg, epoch, step) }
+			if cfg.SaveModel != nil {
+				save = cfg.SaveModel
+			}
+			if err := save(cfg.Out, m); err != nil {
 				return res, err
 			}
 		}
@@ -304,4 +342,37 @@ func saveTraining(path string, m *nn.Model, opt optim.Optimizer, pcg *rand.PCG, 
 		"epoch": strconv.Itoa(epoch), "step": strconv.Itoa(step), "optimizer": opt.Name(), "rng": hex.EncodeToString(rs),
 		"threads": strconv.Itoa(kernel.Threads()),
 	}})
+}
+
+// resume restores the training state saveTraining wrote into m, opt and
+// pcg, and returns the epoch to start from and the steps already taken.
+func resume(c *nn.Checkpoint, m *nn.Model, opt optim.Optimizer, pcg *rand.PCG) (epoch, step int, err error) {
+	bad := func(msg string) error { return fmt.Errorf("cannot resume: %s", msg) }
+	if err := nn.CopyWeights(m, c.Model); err != nil {
+		return 0, 0, bad(err.Error())
+	}
+	if name := c.Extra["optimizer"]; name != opt.Name() {
+		return 0, 0, bad(fmt.Sprintf("the checkpoint was trained with optimizer %q, this run uses %q", name, opt.Name()))
+	}
+	epoch, err1 := strconv.Atoi(c.Extra["epoch"])
+	step, err2 := strconv.Atoi(c.Extra["step"])
+	rs, err3 := hex.DecodeString(c.Extra["rng"])
+	if err1 != nil || err2 != nil || err3 != nil || epoch < 1 || step < 0 {
+		return 0, 0, bad("the checkpoint holds no training state (epoch, step, random state); it is a model only")
+	}
+	if err := pcg.UnmarshalBinary(rs); err != nil {
+		return 0, 0, bad("corrupt random state: " + err.Error())
+	}
+	var state []*nn.Param
+	for _, p := range c.ExtraTensors {
+		if name, ok := strings.CutPrefix(p.Name, "optim."); ok {
+			q := *p
+			q.Name = name
+			state = append(state, &q)
+		}
+	}
+	if err := opt.SetState(m.Graph.Params(), state); err != nil {
+		return 0, 0, bad(err.Error())
+	}
+	return epoch + 1, step, nil
 }

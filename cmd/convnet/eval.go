@@ -14,7 +14,7 @@ import (
 
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", "--model PATH [--data D] [--json]", "Evaluates a saved model on the test split of a dataset: accuracy, per-class accuracy and the confusion matrix (rows: true class, columns: predicted).", stdout)
-	model := fs.String("model", "model.convnet", "saved model")
+	model := fs.String("model", "model.onnx", "saved model (ONNX or a native checkpoint)")
 	dataSpec := fs.String("data", "mnist", "data whose test split is used: "+data.Specs)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of tables")
 	batch := fs.Int("batch", 256, "examples per forward pass")

@@ -26,7 +26,7 @@ type classScore struct {
 
 func runPredict(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("predict", "--model PATH [--top K] IMAGE...", "Prints the top classes of PNG or JPEG images, converted to the model's input (gray or RGB, resized).", stdout)
-	model := fs.String("model", "model.convnet", "saved model")
+	model := fs.String("model", "model.onnx", "saved model (ONNX or a native checkpoint)")
 	top := fs.Int("top", 3, "how many classes to print per image")
 	invert := fs.String("invert", "auto", "invert gray images: auto (when the background is light, as in a digit drawn dark on white; MNIST digits are light on dark), yes or no")
 	asJSON := fs.Bool("json", false, "print one JSON object per image")

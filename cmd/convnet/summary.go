@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -52,17 +51,9 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	return nn.WriteSummary(stdout, m, *batch)
 }
 
-// isSavedModel reports whether path names a checkpoint file.
-func isSavedModel(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var magic [7]byte
-	_, err = io.ReadFull(f, magic[:])
-	return err == nil && string(magic[:]) == "CONVNET"
-}
+// isSavedModel reports whether path names a saved model file (ONNX or a
+// native checkpoint) rather than a spec.
+func isSavedModel(path string) bool { return isModelFile(path) }
 
 // parseShape reads "CxHxW".
 func parseShape(s string) ([]int, error) {

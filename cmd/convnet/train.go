@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -33,13 +34,15 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	schedule := fs.String("schedule", "cosine", "learning-rate schedule (see above)")
 	seed := fs.Uint64("seed", 1, "random seed for weights, batch order and augmentation")
 	threads := fs.Int("threads", 0, "worker goroutines (0: all cores)")
-	out := fs.String("out", "model.convnet", "where the model is saved")
+	out := fs.String("out", "model.onnx", "where the model is saved, as ONNX")
+	checkpoint := fs.String("checkpoint", "", "where the training state (weights, optimizer, step, random state) is saved after every epoch for --resume (default: OUT with .ckpt; \"none\" for none)")
+	resumeFrom := fs.String("resume", "", "continue the run saved in this checkpoint (give the same flags; --epochs counts the whole run)")
 	metrics := fs.String("metrics", "", "JSONL metrics file, one line per step and per epoch (default: OUT with .metrics.jsonl)")
 	crop := fs.Int("crop", 0, "augment: random crop after zero-padding by this many pixels")
 	flip := fs.Bool("flip", false, "augment: random horizontal flip")
 	limit := fs.Int("limit", 0, "train on the first N examples only (0: all)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	initFrom := fs.String("init", "", "start from the weights of this saved model (fine-tuning); it must have the same layers")
+	initFrom := fs.String("init", "", "start from the weights of this saved model, ONNX or native (fine-tuning); it must have the same layers, or, for an ONNX model from elsewhere, it is the model")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -55,8 +58,15 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	base := strings.TrimSuffix(*out, filepath.Ext(*out))
 	if *metrics == "" && *out != "" {
-		*metrics = strings.TrimSuffix(*out, ".convnet") + ".metrics.jsonl"
+		*metrics = base + ".metrics.jsonl"
+	}
+	switch {
+	case *checkpoint == "none":
+		*checkpoint = ""
+	case *checkpoint == "" && *out != "":
+		*checkpoint = base + ".ckpt"
 	}
 
 	start := time.Now()
@@ -77,8 +87,23 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := nn.CopyWeights(m, src); err != nil {
+		if src.Spec == "" {
+			// A model from elsewhere (imported ONNX) has no spec: train it
+			// as it is.
+			if len(src.Classes) != len(trainSet.Classes) {
+				return fmt.Errorf("--init %s: the model has %d outputs, the data %s has %d classes", *initFrom, len(src.Classes), *dataSpec, len(trainSet.Classes))
+			}
+			src.Classes = trainSet.Classes
+			m = src
+			*checkpoint = "" // native checkpoints rebuild models from their spec
+		} else if err := nn.CopyWeights(m, src); err != nil {
 			return fmt.Errorf("--init %s: %w", *initFrom, err)
+		}
+	}
+	var resume *nn.Checkpoint
+	if *resumeFrom != "" {
+		if resume, err = nn.LoadCheckpoint(*resumeFrom); err != nil {
+			return err
 		}
 	}
 	progress := stderr
@@ -92,6 +117,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	cfg := train.Config{
 		Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName, Momentum: *momentum, WeightDecay: *wd,
 		Schedule: *schedule, Seed: *seed, Out: *out, Metrics: *metrics, Progress: progress, Log: stdout,
+		SaveModel: saveModel, Checkpoint: *checkpoint, Resume: resume,
 	}
 	if *crop > 0 || *flip {
 		cfg.Augment = &data.Augment{Pad: *crop, Flip: *flip}
@@ -117,7 +143,7 @@ func readSpec(arg string) (string, error) {
 		}
 		return "", err
 	}
-	if bytes.HasPrefix(b, []byte("CONVNET")) {
+	if bytes.HasPrefix(b, []byte("CONVNET")) || isModelFile(arg) {
 		return "", fmt.Errorf("%s is a saved model, not a model spec", arg)
 	}
 	return string(b), nil

@@ -1,0 +1,472 @@
+package onnx
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/onnx/onnxpb"
+	"github.com/convnet/convnet/tensor"
+)
+
+// Import turns an ONNX model into an nn.Model that can be evaluated and
+// fine-tuned. A model written by Export is rebuilt from its spec in
+// metadata_props and gets its weights back bit for bit. Any other model
+// must have one graph input, a batch of examples (N, ...), weights as
+// initializers or Constant nodes, and operators that map onto nn layers:
+// Conv, ConvTranspose, Gemm and MatMul (as dense layers), MaxPool,
+// AveragePool, the global pools, BatchNormalization, Dropout, the
+// activations, Clip, PRelu, Add of two same-shaped values, Concat on the
+// channel axis, Flatten and Reshape to (N, -1), Identity. Anything else is
+// an UnsupportedError; `convnet run` still executes such graphs.
+func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
+	meta := map[string]string{}
+	for _, kv := range mp.GetMetadataProps() {
+		meta[kv.GetKey()] = kv.GetValue()
+	}
+	var classes []string
+	if s, ok := meta[MetaClasses]; ok {
+		if err := json.Unmarshal([]byte(s), &classes); err != nil {
+			return nil, &FormatError{Msg: "metadata " + MetaClasses + " is not a JSON list of names"}
+		}
+	}
+	p, err := Compile(mp)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Inputs) != 1 {
+		return nil, &UnsupportedError{What: fmt.Sprintf("importing a graph with %d inputs; convnet models take one batch of examples", len(p.Inputs))}
+	}
+	if len(p.Outputs) != 1 {
+		return nil, &UnsupportedError{What: fmt.Sprintf("importing a graph with %d outputs", len(p.Outputs))}
+	}
+	shape := p.Inputs[0].Shape
+	if len(shape) < 2 {
+		return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: want a batch axis and at least one more", p.Inputs[0].Name, shapePattern(shape))}
+	}
+	input := shape[1:]
+	for _, d := range input {
+		if d < 1 {
+			return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: every axis but the batch must have a fixed size", p.Inputs[0].Name, shapePattern(shape))}
+		}
+	}
+	if size(input) > maxElements {
+		return nil, &FormatError{Msg: fmt.Sprintf("input %v is too large", input)}
+	}
+	if spec, ok := meta[MetaSpec]; ok {
+		return importSpec(p, spec, meta[MetaActivation], input, classes)
+	}
+	im := &importer{p: p, g: nn.NewGraph(input...), values: map[string]*nn.Node{}, consts: map[string]*Tensor{}}
+	for k, v := range p.consts {
+		im.consts[k] = v
+	}
+	im.values[p.Inputs[0].Name] = im.g.Input()
+	for _, n := range p.nodes {
+		if err := im.node(n); err != nil {
+			return nil, err
+		}
+	}
+	out, ok := im.values[p.Outputs[0].Name]
+	if !ok {
+		return nil, &UnsupportedError{What: fmt.Sprintf("the output %q does not depend on the input", p.Outputs[0].Name)}
+	}
+	im.g.SetOutput(out)
+	if classes == nil && len(out.Shape) == 1 {
+		classes = make([]string, out.Shape[0])
+		for i := range classes {
+			classes[i] = strconv.Itoa(i)
+		}
+	}
+	return &nn.Model{Input: append([]int(nil), input...), Classes: classes, Graph: im.g}, nil
+}
+
+// importSpec rebuilds a model convnet exported and binds every parameter
+// and state tensor to the initializer of the same name.
+func importSpec(p *Program, spec, act string, input []int, classes []string) (*nn.Model, error) {
+	m, err := nn.NewModel(spec, input, classes, nn.SpecOptions{Activation: act})
+	if err != nil {
+		return nil, &FormatError{Msg: "its convnet model spec does not build: " + err.Error()}
+	}
+	for _, q := range append(m.Graph.Params(), m.Graph.State()...) {
+		t, ok := p.consts[q.Name]
+		if !ok {
+			return nil, &FormatError{Msg: fmt.Sprintf("no initializer %q for the model's parameter", q.Name)}
+		}
+		// PReLU slopes are stored broadcastable, (C,1,1): compare sizes.
+		if !t.IsFloat() || t.Len() != q.Value.Len() {
+			return nil, &FormatError{Msg: fmt.Sprintf("initializer %q is %s, the model's parameter %v", q.Name, t, q.Value.Shape)}
+		}
+		copy(q.Value.Data, t.Float)
+	}
+	return m, nil
+}
+
+type importer struct {
+	p      *Program
+	g      *nn.Graph
+	values map[string]*nn.Node // data values: outputs of layers
+	consts map[string]*Tensor  // initializers and Constant outputs
+}
+
+// node maps one ONNX node onto an nn layer.
+func (im *importer) node(n *node) error {
+	cannot := func(why string) error {
+		return n.unsupported("convnet cannot import it into a trainable model (%s); `convnet run` executes the graph", why)
+	}
+	// Constant folding: a node whose inputs are all constants is computed now.
+	allConst := true
+	for _, name := range n.in {
+		if _, ok := im.consts[name]; name != "" && !ok {
+			allConst = false
+		}
+	}
+	if allConst {
+		in := make([]*Tensor, len(n.in))
+		for i, name := range n.in {
+			in[i] = im.consts[name]
+		}
+		res, err := runNode(n, in)
+		if err != nil {
+			return err
+		}
+		for i, o := range n.out {
+			if i < len(res) {
+				im.consts[o] = res[i]
+			}
+		}
+		return nil
+	}
+	data := func(i int) (*nn.Node, error) {
+		if i >= len(n.in) {
+			return nil, n.bad("input %d is missing", i+1)
+		}
+		v, ok := im.values[n.in[i]]
+		if !ok {
+			return nil, cannot(fmt.Sprintf("input %q must be computed from the graph input", n.in[i]))
+		}
+		return v, nil
+	}
+	constant := func(i int) (*Tensor, error) {
+		if i >= len(n.in) || n.in[i] == "" {
+			return nil, nil
+		}
+		t, ok := im.consts[n.in[i]]
+		if !ok {
+			return nil, cannot(fmt.Sprintf("input %d must be an initializer", i+1))
+		}
+		if !t.IsFloat() {
+			return nil, cannot(fmt.Sprintf("input %d is %s", i+1, typeName(t.Type)))
+		}
+		return t, nil
+	}
+	x, err := data(0)
+	if err != nil {
+		return err
+	}
+	add := func(l nn.Layer, inputs ...*nn.Node) error {
+		if len(inputs) == 0 {
+			inputs = []*nn.Node{x}
+		}
+		node, err := im.g.Add(l, inputs...)
+		if err != nil {
+			return n.bad("%v", err)
+		}
+		im.values[n.out[0]] = node
+		return nil
+	}
+	bind := func(p *nn.Param, t *Tensor, what string) error {
+		if t.Len() != p.Value.Len() {
+			return n.bad("%s has shape %v, want %v", what, t.Shape, p.Value.Shape)
+		}
+		copy(p.Value.Data, t.Float)
+		return nil
+	}
+	full := append([]int{1}, x.Shape...) // a batch of one, for shape rules
+	switch n.op {
+	case "Identity":
+		im.values[n.out[0]] = x
+		return nil
+	case "Conv":
+		w, err := constant(1)
+		if err != nil || w == nil {
+			return firstErr(err, cannot("no weights"))
+		}
+		b, err := constant(2)
+		if err != nil {
+			return err
+		}
+		if len(full) != 4 || len(w.Shape) != 4 {
+			return cannot("only 2-D convolutions")
+		}
+		g, err := n.windowGeometry(full, w.Shape[2:])
+		if err != nil {
+			return err
+		}
+		l := nn.NewConv2D(w.Shape[0], 1)
+		l.KH, l.KW, l.SH, l.SW, l.DH, l.DW = g.kh, g.kw, g.sh, g.sw, g.dh, g.dw
+		l.PadT, l.PadL, l.PadB, l.PadR = g.pad[0], g.pad[1], g.pad[2], g.pad[3]
+		l.Groups = int(n.attrInt("group", 1))
+		l.NoBias = b == nil
+		if err := add(l); err != nil {
+			return err
+		}
+		if err := bind(l.W, w, "weights"); err != nil {
+			return err
+		}
+		if b != nil {
+			return bind(l.B, b, "bias")
+		}
+		return nil
+	case "ConvTranspose":
+		w, err := constant(1)
+		if err != nil || w == nil {
+			return firstErr(err, cannot("no weights"))
+		}
+		b, err := constant(2)
+		if err != nil {
+			return err
+		}
+		if len(full) != 4 || len(w.Shape) != 4 || n.has("output_shape") || n.attrString("auto_pad", "NOTSET") != "NOTSET" {
+			return cannot("only 2-D, with explicit pads")
+		}
+		g, err := n.windowGeometry(full, w.Shape[2:])
+		if err != nil {
+			return err
+		}
+		group := int(n.attrInt("group", 1))
+		op, _ := n.toInts(n.attrInts("output_padding"), "output_padding")
+		if op == nil {
+			op = []int{0, 0}
+		}
+		if len(op) != 2 {
+			return n.bad("output_padding %v", op)
+		}
+		l := &nn.ConvTranspose2D{Filters: w.Shape[1] * group, KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw, DH: g.dh, DW: g.dw,
+			PadT: g.pad[0], PadL: g.pad[1], PadB: g.pad[2], PadR: g.pad[3], OutPadH: op[0], OutPadW: op[1], Groups: group, NoBias: b == nil}
+		if err := add(l); err != nil {
+			return err
+		}
+		if err := bind(l.W, w, "weights"); err != nil {
+			return err
+		}
+		if b != nil {
+			return bind(l.B, b, "bias")
+		}
+		return nil
+	case "Gemm", "MatMul":
+		w, err := constant(1)
+		if err != nil || w == nil {
+			return firstErr(err, cannot("no weights"))
+		}
+		if len(x.Shape) != 1 || len(w.Shape) != 2 || n.attrInt("transA", 0) != 0 {
+			return cannot("only (N, K) times a constant matrix")
+		}
+		var c *Tensor
+		if n.op == "Gemm" {
+			if c, err = constant(2); err != nil {
+				return err
+			}
+		}
+		alpha, beta := n.attrFloat("alpha", 1), n.attrFloat("beta", 1)
+		// nn.Dense holds W as (Out, In): Gemm's transB=1 layout.
+		wt := w
+		if n.attrInt("transB", 0) == 0 {
+			wt = transpose(w, []int{1, 0})
+		}
+		out, in := wt.Shape[0], wt.Shape[1]
+		l := nn.NewDense(out)
+		l.NoBias = c == nil || beta == 0
+		if err := add(l); err != nil {
+			return err
+		}
+		if in != x.Shape[0] {
+			return n.bad("weights %v do not take %d inputs", w.Shape, x.Shape[0])
+		}
+		for i, v := range wt.Float {
+			l.W.Value.Data[i] = alpha * v
+		}
+		if !l.NoBias {
+			bc, err := n.broadcast(NewFloat(out), c, func(_, v float32) float32 { return beta * v })
+			if err != nil || bc.Len() != out {
+				return n.bad("C %v does not broadcast to (%d)", c.Shape, out)
+			}
+			copy(l.B.Value.Data, bc.Float)
+		}
+		return nil
+	case "Relu", "Sigmoid", "Tanh":
+		return add(nn.MustActivation(map[string]string{"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh"}[n.op]))
+	case "LeakyRelu", "Elu":
+		l := nn.MustActivation(map[string]string{"LeakyRelu": "leakyrelu", "Elu": "elu"}[n.op])
+		l.Alpha = n.attrFloat("alpha", l.Alpha)
+		return add(l)
+	case "Selu":
+		if n.attrFloat("alpha", seluAlpha) != seluAlpha || n.attrFloat("gamma", seluGamma) != seluGamma {
+			return cannot("Selu with other than the standard constants")
+		}
+		return add(nn.MustActivation("selu"))
+	case "HardSigmoid":
+		return add(&nn.HardSigmoid{Alpha: n.attrFloat("alpha", 0.2), Beta: n.attrFloat("beta", 0.5)})
+	case "Softmax", "LogSoftmax":
+		def := int64(-1)
+		if n.opset < 13 {
+			def = 1
+		}
+		ax := n.attrInt("axis", def)
+		last := ax == -1 || ax == int64(len(full)-1) || n.opset < 13 && ax == 1 && len(full) == 2
+		if !last {
+			return cannot("only along the last axis")
+		}
+		if n.op == "Softmax" {
+			return add(nn.MustActivation("softmax"))
+		}
+		return add(nn.NewLogSoftmax())
+	case "Clip":
+		l := nn.NewClip(float32(negInf), float32(posInf))
+		if n.opset < 11 {
+			l.Min, l.Max = n.attrFloat("min", l.Min), n.attrFloat("max", l.Max)
+		} else {
+			for i, dst := range []*float32{&l.Min, &l.Max} {
+				t, err := constant(i + 1)
+				if err != nil {
+					return err
+				}
+				if t != nil {
+					if t.Len() != 1 {
+						return n.bad("bounds must be scalars")
+					}
+					*dst = t.Float[0]
+				}
+			}
+		}
+		return add(l)
+	case "PRelu":
+		s, err := constant(1)
+		if err != nil || s == nil {
+			return firstErr(err, cannot("no slope"))
+		}
+		l := nn.NewPReLU()
+		switch {
+		case s.Len() == 1:
+			l.Shared = true
+		case perChannel(s.Shape, full) || n.opset < 7 && len(s.Shape) == 1 && len(full) > 1 && s.Shape[0] == full[1]:
+		default:
+			return cannot(fmt.Sprintf("slope %v is neither shared nor per channel", s.Shape))
+		}
+		if err := add(l); err != nil {
+			return err
+		}
+		return bind(l.A, s, "slope")
+	case "MaxPool", "AveragePool":
+		if len(full) != 4 {
+			return cannot("only 2-D pooling")
+		}
+		if len(n.out) > 1 && n.out[1] != "" {
+			return cannot("the Indices output")
+		}
+		g, err := n.windowGeometry(full, nil)
+		if err != nil {
+			return err
+		}
+		pad := g.pad
+		ceil := n.attrInt("ceil_mode", 0) != 0
+		if n.op == "MaxPool" {
+			l := nn.NewMaxPool2D(1)
+			l.KH, l.KW, l.SH, l.SW, l.DH, l.DW = g.kh, g.kw, g.sh, g.sw, g.dh, g.dw
+			l.PadT, l.PadL, l.PadB, l.PadR, l.CeilMode = pad[0], pad[1], pad[2], pad[3], ceil
+			return add(l)
+		}
+		l := nn.NewAvgPool2D(1)
+		l.KH, l.KW, l.SH, l.SW = g.kh, g.kw, g.sh, g.sw
+		l.PadT, l.PadL, l.PadB, l.PadR, l.CeilMode = pad[0], pad[1], pad[2], pad[3], ceil
+		l.CountIncludePad = n.attrInt("count_include_pad", 0) != 0
+		return add(l)
+	case "GlobalAveragePool":
+		return add(nn.NewGlobalAvgPool())
+	case "GlobalMaxPool":
+		return add(nn.NewGlobalMaxPool())
+	case "BatchNormalization":
+		if n.attrInt("training_mode", 0) != 0 || len(n.out) > 1 {
+			return cannot("training mode outputs")
+		}
+		l := nn.NewBatchNorm2D()
+		l.Eps = float64(n.attrFloat("epsilon", 1e-5))
+		l.Momentum = 1 - float64(n.attrFloat("momentum", 0.9))
+		if err := add(l); err != nil {
+			return err
+		}
+		for i, q := range []*nn.Param{l.Gamma, l.Beta, l.RunningMean, l.RunningVar} {
+			t, err := constant(i + 1)
+			if err != nil || t == nil {
+				return firstErr(err, cannot("batch-norm statistics must be initializers"))
+			}
+			if err := bind(q, t, "batch-norm input"); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "Dropout":
+		ratio := 0.5
+		if n.opset < 12 {
+			ratio = float64(n.attrFloat("ratio", 0.5))
+		} else if t, err := constant(1); err != nil {
+			return err
+		} else if t != nil {
+			ratio = float64(t.Float[0])
+		}
+		return add(nn.NewDropout(ratio))
+	case "Add":
+		y, err := data(1)
+		if err != nil {
+			return err
+		}
+		return add(nn.NewAdd(), x, y)
+	case "Concat":
+		ax := n.attrInt("axis", 1)
+		if ax != 1 && ax != int64(1-len(full)) {
+			return cannot("only along the channel axis")
+		}
+		var nodes []*nn.Node
+		for i := range n.in {
+			v, err := data(i)
+			if err != nil {
+				return err
+			}
+			nodes = append(nodes, v)
+		}
+		return add(nn.NewConcat(), nodes...)
+	case "Flatten":
+		if a := n.attrInt("axis", 1); a != 1 && a != int64(1-len(full)) {
+			return cannot("only from axis 1")
+		}
+		return add(nn.Flatten{})
+	case "Reshape":
+		s, ok := im.consts[n.in[1]]
+		if !ok || s.IsFloat() || len(s.Int) != 2 || !(s.Int[0] == 0 || s.Int[0] == -1) ||
+			!(s.Int[1] == -1 || s.Int[1] == int64(tensor.Size(x.Shape))) {
+			return cannot("only a constant reshape to (N, -1)")
+		}
+		return add(nn.Flatten{})
+	}
+	return cannot("no nn layer for it")
+}
+
+func firstErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// LoadNN reads the ONNX file at path and imports it as an nn.Model.
+func LoadNN(path string) (*nn.Model, error) {
+	mp, err := LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Import(mp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
