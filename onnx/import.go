@@ -440,6 +440,15 @@ func (im *importer) node(n *node) error {
 			return cannot("only from axis 1")
 		}
 		return add(nn.Flatten{})
+	case "Pad":
+		// PyTorch writes zero pads before some pools: an identity.
+		if n.opset >= 11 && len(n.in) > 1 {
+			if p, ok := im.consts[n.in[1]]; ok && !p.IsFloat() && allZero(p.Int) {
+				im.values[n.out[0]] = x
+				return nil
+			}
+		}
+		return cannot("only zero padding")
 	case "Reshape":
 		s, ok := im.consts[n.in[1]]
 		if !ok || s.IsFloat() || len(s.Int) != 2 || !(s.Int[0] == 0 || s.Int[0] == -1) ||
@@ -469,4 +478,13 @@ func LoadNN(path string) (*nn.Model, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
+}
+
+func allZero(v []int64) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
