@@ -6,11 +6,12 @@ package kernel
 // gemmKernel documents the layout of a and b. They check no bounds: callTile
 // does that for them.
 
-// gemmKernelAVX2 computes an m×16 block of C, m a multiple of 6, with AVX2
-// and FMA, one 6×16 tile in registers at a time:
+// gemmKernelAVX2 computes an m×n block of C, n ≤ 16, with AVX2 and FMA, one
+// 6×16 tile in registers at a time; A must also hold the rows that round m
+// up to a multiple of 6, which are computed and dropped:
 //
 //	for i := 0; i < m; i++ {
-//		for j := 0; j < 16; j++ {
+//		for j := 0; j < n; j++ {
 //			var s float32
 //			for p := 0; p < k; p++ {
 //				s += a[i*ars+p*aks] * b[p*16+j]
@@ -24,13 +25,14 @@ package kernel
 //	}
 //
 //go:noescape
-func gemmKernelAVX2(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+func gemmKernelAVX2(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 
-// gemmKernelAVX512 computes an m×32 block of C, m a multiple of 8, with
-// AVX-512, one 8×32 tile in registers at a time:
+// gemmKernelAVX512 computes an m×n block of C, n ≤ 32, with AVX-512, one
+// 8×32 tile in registers at a time; A must also hold the rows that round m
+// up to a multiple of 8, which are computed and dropped:
 //
 //	for i := 0; i < m; i++ {
-//		for j := 0; j < 32; j++ {
+//		for j := 0; j < n; j++ {
 //			var s float32
 //			for p := 0; p < k; p++ {
 //				s += a[i*ars+p*aks] * b[p*32+j]
@@ -44,7 +46,7 @@ func gemmKernelAVX2(m, k int, a []float32, ars, aks int, b, c []float32, ldc int
 //	}
 //
 //go:noescape
-func gemmKernelAVX512(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+func gemmKernelAVX512(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 
 // gemmTranspose8AVX2 transposes an 8×k block of src, k a multiple of 8,
 // with AVX2:
@@ -103,8 +105,8 @@ func packCols(k, n int, src []float32, lds int, dst []float32, ldd int) {
 }
 
 var (
-	avx2Kernel   = gemmKernel{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 2048, tile: gemmKernelAVX2}
-	avx512Kernel = gemmKernel{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 2048, tile: gemmKernelAVX512}
+	avx2Kernel   = gemmKernel{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, tile: gemmKernelAVX2}
+	avx512Kernel = gemmKernel{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 1024, tile: gemmKernelAVX512}
 )
 
 // gemmKernelForCPU returns the fastest micro-kernel this CPU runs.

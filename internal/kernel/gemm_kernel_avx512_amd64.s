@@ -2,8 +2,9 @@
 
 #include "textflag.h"
 
-// gemmKernelAVX512 computes an m×32 block of C, m a multiple of 8, as a
-// column of 8×32 tiles. Each tile lives in sixteen zmm registers, two per
+// gemmKernelAVX512 computes an m×n block of C, n ≤ 32, as a column of
+// 8×32 tiles; mask registers K1 and K2 keep loads and stores of C inside
+// the n columns, and a row count stops the last tile after row m. Each tile lives in sixteen zmm registers, two per
 // row. Each step of k loads 32 values of B into two registers and
 // broadcasts the 8 values of A, four at a time: 16 FMAs for 10 loads.
 // Rows of A are reached from three pointers (rows 0-2, 3-5, 6-7) plus
@@ -61,37 +62,55 @@
 	ADDQ         $128, BPTR
 
 // ROW_BETA stores row acc0:acc1 at (r), first adding A1 (beta) times C;
-// ROW_STORE stores it over C. Both scale the sums by A0 (alpha) first.
+// ROW_STORE stores it over C. Both scale the sums by A0 (alpha) first, and
+// touch only the columns in K1 (0-15) and K2 (16-31).
 #define ROW_BETA(r, acc0, acc1) \
+	VMOVUPS.Z   (r), K1, A2 ; \
+	VMOVUPS.Z   64(r), K2, A3 ; \
 	VMULPS      A0, acc0, acc0 ; \
 	VMULPS      A0, acc1, acc1 ; \
-	VFMADD231PS (r), A1, acc0 ; \
-	VFMADD231PS 64(r), A1, acc1 ; \
-	VMOVUPS     acc0, (r) ; \
-	VMOVUPS     acc1, 64(r)
+	VFMADD231PS A2, A1, acc0 ; \
+	VFMADD231PS A3, A1, acc1 ; \
+	VMOVUPS     acc0, K1, (r) ; \
+	VMOVUPS     acc1, K2, 64(r)
 
 #define ROW_STORE(r, acc0, acc1) \
 	VMULPS  A0, acc0, acc0 ; \
 	VMULPS  A0, acc1, acc1 ; \
-	VMOVUPS acc0, (r) ; \
-	VMOVUPS acc1, 64(r)
+	VMOVUPS acc0, K1, (r) ; \
+	VMOVUPS acc1, K2, 64(r)
 
-// ROWS applies ROW_BETA or ROW_STORE to the eight rows of the tile.
-#define ROWS(op) \
+// ROWS applies ROW_BETA or ROW_STORE to the rows of the tile, counting
+// down CX and jumping to done when it reaches zero.
+#define ROWS(op, done) \
 	MOVQ CPTR, AX ; \
 	op(AX, Z0, Z1) ; \
+	DECQ CX ; \
+	JZ   done ; \
 	ADDQ LDC, AX ; \
 	op(AX, Z2, Z3) ; \
+	DECQ CX ; \
+	JZ   done ; \
 	ADDQ LDC, AX ; \
 	op(AX, Z4, Z5) ; \
+	DECQ CX ; \
+	JZ   done ; \
 	ADDQ LDC, AX ; \
 	op(AX, Z6, Z7) ; \
+	DECQ CX ; \
+	JZ   done ; \
 	ADDQ LDC, AX ; \
 	op(AX, Z8, Z9) ; \
+	DECQ CX ; \
+	JZ   done ; \
 	ADDQ LDC, AX ; \
 	op(AX, Z10, Z11) ; \
+	DECQ CX ; \
+	JZ   done ; \
 	ADDQ LDC, AX ; \
 	op(AX, Z12, Z13) ; \
+	DECQ CX ; \
+	JZ   done ; \
 	ADDQ LDC, AX ; \
 	op(AX, Z14, Z15)
 
@@ -102,17 +121,26 @@
 	PREFETCHT0 64(AX) ; \
 	ADDQ       LDC, AX
 
-// func gemmKernelAVX512(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
-TEXT ·gemmKernelAVX512(SB), NOSPLIT, $0-120
+// func gemmKernelAVX512(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+TEXT ·gemmKernelAVX512(SB), NOSPLIT, $0-128
 	MOVQ m+0(FP), MM
-	MOVQ a_base+16(FP), ABASE
-	MOVQ ars+40(FP), ARS
-	MOVQ aks+48(FP), AKS
-	MOVQ c_base+80(FP), CPTR
-	MOVQ ldc+104(FP), LDC
+	MOVQ a_base+24(FP), ABASE
+	MOVQ ars+48(FP), ARS
+	MOVQ aks+56(FP), AKS
+	MOVQ c_base+88(FP), CPTR
+	MOVQ ldc+112(FP), LDC
 	SHLQ $2, ARS
 	SHLQ $2, AKS
 	SHLQ $2, LDC
+
+	// Column masks: the low n of 32 bits, split over K1 and K2.
+	MOVQ  n+8(FP), CX
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	KMOVW AX, K1
+	SHRQ  $16, AX
+	KMOVW AX, K2
 
 tile:
 	// Start pulling the tile of C into cache while the sums run.
@@ -126,8 +154,8 @@ tile:
 	PREFETCH_ROW
 	PREFETCH_ROW
 
-	MOVQ k+8(FP), KK
-	MOVQ b_base+56(FP), BPTR
+	MOVQ k+16(FP), KK
+	MOVQ b_base+64(FP), BPTR
 	MOVQ ABASE, A0P
 	LEAQ (ARS)(ARS*2), AX
 	LEAQ (A0P)(AX*1), A3P
@@ -172,18 +200,19 @@ loop1:
 	JNZ  loop1
 
 store:
-	VBROADCASTSS alpha+112(FP), A0
+	VBROADCASTSS alpha+120(FP), A0
+	MOVQ         MM, CX
 
 	// beta == 0 (either sign) overwrites C without reading it.
-	MOVL beta+116(FP), AX
+	MOVL beta+124(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ   overwrite
-	VBROADCASTSS beta+116(FP), A1
-	ROWS(ROW_BETA)
+	VBROADCASTSS beta+124(FP), A1
+	ROWS(ROW_BETA, next)
 	JMP  next
 
 overwrite:
-	ROWS(ROW_STORE)
+	ROWS(ROW_STORE, next)
 
 next:
 	// Move down 8 rows of A and of C.

@@ -10,16 +10,17 @@ package kernel
 // over an array of sums, the AVX2 kernel's shape, 5.4.
 var goKernel = gemmKernel{name: "go2x4", mr: 2, nr: 4, mc: 144, kc: 256, nc: 2048, tile: gemmTileGo2x4}
 
-// gemmTileGo2x4 computes an m×4 block of C, m a multiple of 2, one 2×4
-// tile at a time (see gemmKernel).
-func gemmTileGo2x4(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32) {
+// gemmTileGo2x4 computes an m×n block of C, n ≤ 4, one 2×4 tile at a time
+// (see gemmKernel).
+func gemmTileGo2x4(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32) {
 	for i := 0; i < m; i += 2 {
-		gemmTileGo2x4One(k, a[i*ars:], ars, aks, b, c[i*ldc:], ldc, alpha, beta)
+		gemmTileGo2x4One(min(2, m-i), n, k, a[i*ars:], ars, aks, b, c[i*ldc:], ldc, alpha, beta)
 	}
 }
 
-// gemmTileGo2x4One computes one 2×4 tile of C.
-func gemmTileGo2x4One(k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32) {
+// gemmTileGo2x4One computes the m×n corner, m ≤ 2 and n ≤ 4, of one 2×4
+// tile of C.
+func gemmTileGo2x4One(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32) {
 	var c00, c01, c02, c03 float32
 	var c10, c11, c12, c13 float32
 	b = b[:4*k]
@@ -38,12 +39,26 @@ func gemmTileGo2x4One(k int, a []float32, ars, aks int, b, c []float32, ldc int,
 		c12 += y * b2
 		c13 += y * b3
 	}
-	storeRow4(c, c00, c01, c02, c03, alpha, beta)
-	storeRow4(c[ldc:], c10, c11, c12, c13, alpha, beta)
+	storeRow4(c[:n], c00, c01, c02, c03, alpha, beta)
+	if m > 1 {
+		storeRow4(c[ldc:ldc+n], c10, c11, c12, c13, alpha, beta)
+	}
 }
 
-// storeRow4 sets c[0:4] to alpha·s + beta·c[0:4], ignoring c when beta == 0.
+// storeRow4 sets c[j] to alpha·s_j + beta·c[j] for the len(c) ≤ 4 columns,
+// ignoring c when beta == 0.
 func storeRow4(c []float32, s0, s1, s2, s3, alpha, beta float32) {
+	if len(c) < 4 {
+		s := [4]float32{s0, s1, s2, s3}
+		for j := range c {
+			if beta == 0 {
+				c[j] = alpha * s[j]
+			} else {
+				c[j] = alpha*s[j] + beta*c[j]
+			}
+		}
+		return
+	}
 	c = c[:4]
 	if beta == 0 {
 		c[0], c[1], c[2], c[3] = alpha*s0, alpha*s1, alpha*s2, alpha*s3

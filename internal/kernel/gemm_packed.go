@@ -6,12 +6,14 @@ import (
 )
 
 // A gemmKernel is a register-blocked micro-kernel and the cache blocking that
-// feeds it. tile computes an m×nr block of C, m a multiple of mr, one
-// mr×nr tile in registers at a time:
+// feeds it. tile computes an m×n block of C, n ≤ nr, one mr×nr tile in
+// registers at a time:
 //
-//	C[i][j] = alpha·Σ_p a[i*ars+p*aks]·b[p*nr+j] + beta·C[i][j]   (i < m, j < nr, p < k)
+//	C[i][j] = alpha·Σ_p a[i*ars+p*aks]·b[p*nr+j] + beta·C[i][j]   (i < m, j < n, p < k)
 //
 // where C[i][j] is c[i*ldc+j], and beta == 0 overwrites C without reading it.
+// Only the m×n block of C is read or written, but A must hold the rows up to
+// the next multiple of mr, which the last tile computes and drops.
 // B is a packed panel (see packB). A is read through two strides, so the
 // kernel takes op(A) where it lies, untransposed (ars = lda, aks = 1) or
 // transposed (ars = 1, aks = lda), or a panel packed as packA does (ars = 1,
@@ -24,7 +26,7 @@ type gemmKernel struct {
 	name       string
 	mr, nr     int
 	mc, kc, nc int // mc is a multiple of mr and nc of nr
-	tile       func(m, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+	tile       func(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 }
 
 // sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with kernel kr; the
@@ -37,7 +39,7 @@ func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 	kc := ceilDiv(k, ceilDiv(k, kr.kc))
 	mc := min(kr.mc, ceilDiv(m, mr)*mr)
 	nc := min(kr.nc, ceilDiv(n, nr)*nr)
-	ws := getGemmWorkspace(mr*kc, kc*nc, mr*nr)
+	ws := getGemmWorkspace(mr*kc, kc*nc)
 	opA := gemmOperand{a: a, rs: lda, ks: 1}
 	if transA {
 		opA.rs, opA.ks = 1, lda
@@ -75,63 +77,36 @@ func (o gemmOperand) at(i, p int) gemmOperand {
 // gemmMacro computes the m×n block of C from the m×k block of op(A) in opA
 // and the packed k×n block of B in ws.b, one column of tiles at a time.
 // Whole micro-panels of A are read in place; the last one, if shorter than
-// mr rows, is packed with zeros into ws.a so the kernel need not know. Tiles
-// that stick out of C are computed into ws.tile and only their valid part is
-// written back.
+// mr rows, is packed with zero rows into ws.a, since the kernel reads whole
+// micro-panels.
 func gemmMacro(kr *gemmKernel, opA gemmOperand, m, n, k int, ws *gemmWorkspace, alpha, beta float32, c []float32, ldc int) {
 	mr, nr := kr.mr, kr.nr
 	mFull := m / mr * mr
-	tail := gemmOperand{a: ws.a, rs: 1, ks: mr}
 	if mFull < m {
 		packA(opA.at(mFull, 0), m-mFull, k, mr, ws.a)
 	}
 	for jr := 0; jr < n; jr += nr {
+		cols := min(nr, n-jr)
 		bp := ws.b[jr*k : (jr+nr)*k]
-		if n-jr >= nr {
-			if mFull > 0 {
-				callTile(kr, mFull, k, opA, bp, c[jr:], ldc, alpha, beta)
-			}
-			if mFull < m {
-				callTile(kr, mr, k, tail, bp, ws.tile, nr, alpha, 0)
-				mergeTile(m-mFull, nr, ws.tile, nr, beta, c[mFull*ldc+jr:], ldc)
-			}
-			continue
+		if mFull > 0 {
+			callTile(kr, mFull, cols, k, opA, bp, c[jr:], ldc, alpha, beta)
 		}
-		for ir := 0; ir < m; ir += mr {
-			ap := tail
-			if ir < mFull {
-				ap = opA.at(ir, 0)
-			}
-			callTile(kr, mr, k, ap, bp, ws.tile, nr, alpha, 0)
-			mergeTile(min(mr, m-ir), n-jr, ws.tile, nr, beta, c[ir*ldc+jr:], ldc)
+		if mFull < m {
+			tail := gemmOperand{a: ws.a, rs: 1, ks: mr}
+			callTile(kr, m-mFull, cols, k, tail, bp, c[mFull*ldc+jr:], ldc, alpha, beta)
 		}
 	}
 }
 
-// callTile runs kr.tile on an m×nr block after checking that every element
+// callTile runs kr.tile on an m×n block after checking that every element
 // it touches lies within the slices, which the assembly kernels do not check
 // themselves.
-func callTile(kr *gemmKernel, m, k int, a gemmOperand, b, c []float32, ldc int, alpha, beta float32) {
-	_ = a.a[(m-1)*a.rs+(k-1)*a.ks]
+func callTile(kr *gemmKernel, m, n, k int, a gemmOperand, b, c []float32, ldc int, alpha, beta float32) {
+	rows := ceilDiv(m, kr.mr) * kr.mr
+	_ = a.a[(rows-1)*a.rs+(k-1)*a.ks]
 	_ = b[kr.nr*k-1]
-	_ = c[(m-1)*ldc+kr.nr-1]
-	kr.tile(m, k, a.a, a.rs, a.ks, b, c, ldc, alpha, beta)
-}
-
-// mergeTile sets the rows×cols corner of C to t + beta·C, where t has row
-// stride nt.
-func mergeTile(rows, cols int, t []float32, nt int, beta float32, c []float32, ldc int) {
-	for i := 0; i < rows; i++ {
-		src := t[i*nt : i*nt+cols]
-		dst := c[i*ldc : i*ldc+cols]
-		if beta == 0 {
-			copy(dst, src)
-			continue
-		}
-		for j, v := range src {
-			dst[j] = v + beta*dst[j]
-		}
-	}
+	_ = c[(m-1)*ldc+n-1]
+	kr.tile(m, n, k, a.a, a.rs, a.ks, b, c, ldc, alpha, beta)
 }
 
 // packA copies the rows×k block of op(A) at the start of opA, rows < mr, into
@@ -187,8 +162,8 @@ func packColsGo(k, j0, n int, src []float32, lds int, dst []float32, ldd int) {
 // come from gemmPool, so concurrent calls each get their own and a warm call
 // allocates nothing.
 type gemmWorkspace struct {
-	mem        []float32
-	a, b, tile []float32
+	mem  []float32
+	a, b []float32
 }
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmWorkspace) }}
@@ -197,19 +172,19 @@ var gemmPool = sync.Pool{New: func() any { return new(gemmWorkspace) }}
 // one cache line and one zmm register, so vector loads never split lines.
 const gemmAlign = 16
 
-// getGemmWorkspace returns a workspace from the pool with buffers a, b and
-// tile of at least na, nb and nt values, each 64-byte aligned.
-func getGemmWorkspace(na, nb, nt int) *gemmWorkspace {
+// getGemmWorkspace returns a workspace from the pool with buffers a and b
+// of at least na and nb values, each 64-byte aligned.
+func getGemmWorkspace(na, nb int) *gemmWorkspace {
 	ws := gemmPool.Get().(*gemmWorkspace)
-	na, nb, nt = ceilDiv(na, gemmAlign)*gemmAlign, ceilDiv(nb, gemmAlign)*gemmAlign, ceilDiv(nt, gemmAlign)*gemmAlign
-	need := na + nb + nt + gemmAlign
+	na, nb = ceilDiv(na, gemmAlign)*gemmAlign, ceilDiv(nb, gemmAlign)*gemmAlign
+	need := na + nb + gemmAlign
 	if len(ws.mem) < need {
 		ws.mem = make([]float32, need)
 	}
 	// Skip to the first 64-byte boundary; the address is only inspected.
 	off := int(-uintptr(unsafe.Pointer(&ws.mem[0]))%64) / 4
 	mem := ws.mem[off:]
-	ws.a, ws.b, ws.tile = mem[:na], mem[na:na+nb], mem[na+nb:na+nb+nt]
+	ws.a, ws.b = mem[:na], mem[na:na+nb]
 	return ws
 }
 

@@ -38,10 +38,11 @@ func slowSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	}
 }
 
-// slowTile is the micro-kernel contract of gemmKernel as plain loops.
-func slowTile(m, nr, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32) {
+// slowTile is the micro-kernel contract of gemmKernel as plain loops: it
+// sets the m×n block of C from A and a packed panel of B nr columns wide.
+func slowTile(m, n, nr, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32) {
 	for i := 0; i < m; i++ {
-		for j := 0; j < nr; j++ {
+		for j := 0; j < n; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
 				s += float64(a[i*ars+p*aks]) * float64(b[p*nr+j])
@@ -323,46 +324,57 @@ func TestSgemmFeatureFlags(t *testing.T) {
 	}
 }
 
-// TestGemmKernels runs each micro-kernel against the plain loops on one to
-// three tiles, for k that hit every unrolled tail, with A packed, in place
-// and transposed in place (each ending right after its last element), and C
-// inside a wider matrix so stray writes show.
+// TestGemmKernels runs each micro-kernel against the plain loops on blocks
+// of one to three tiles, whole or cut short in rows and columns, for k that
+// hit every unrolled tail, with A packed, in place and transposed in place
+// (each ending right after the last row the kernel reads), and C inside a
+// larger matrix so stray writes show.
 func TestGemmKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, l := range featureLevels() {
 		var kr *gemmKernel
 		withFeatures(l.avx512, l.avx2fma, func() { kr = gemmKernelForCPU() })
-		nr, ldc := kr.nr, kr.nr+3
+		nr := kr.nr
 		for _, k := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 255, 256, 257} {
-			m := kr.mr * (1 + k%3)
+			tiles := 1 + k%3
+			rows := kr.mr * tiles // rows of A the kernel reads
 			for _, layout := range []struct {
 				name   string
 				rs, ks int
-			}{{"packed", 1, m}, {"rows", k + 2, 1}, {"cols", 1, m + 5}} {
+			}{{"packed", 1, rows}, {"rows", k + 2, 1}, {"cols", 1, rows + 5}} {
 				rs, ks := layout.rs, layout.ks
-				a := make([]float32, (m-1)*rs+(k-1)*ks+1)
+				a := make([]float32, (rows-1)*rs+(k-1)*ks+1)
 				for i := range a {
 					a[i] = float32(rng.NormFloat64())
 				}
 				b := randMatrix(rng, k, nr, nr)
 				for _, beta := range gemmBetas {
+					m, n := rows, nr
+					switch rng.IntN(3) {
+					case 1:
+						m = rows - rng.IntN(kr.mr)
+					case 2:
+						n = 1 + rng.IntN(nr)
+					}
+					ldc := nr + 3
 					alpha := gemmAlphas[1+rng.IntN(len(gemmAlphas)-1)]
-					c := make([]float32, m*ldc)
+					c := make([]float32, (rows+1)*ldc)
 					for i := range c {
 						c[i] = float32(rng.NormFloat64())
-						if beta == 0 && i%ldc < nr {
+						if beta == 0 && i/ldc < m && i%ldc < n {
 							c[i] = float32(math.NaN())
 						}
 					}
 					got, want := append([]float32(nil), c...), append([]float32(nil), c...)
-					kr.tile(m, k, a, rs, ks, b, got, ldc, alpha, beta)
-					slowTile(m, nr, k, a, rs, ks, b, want, ldc, alpha, beta)
+					kr.tile(m, n, k, a, rs, ks, b, got, ldc, alpha, beta)
+					slowTile(m, n, nr, k, a, rs, ks, b, want, ldc, alpha, beta)
 					tol := float64(k+4) * 0x1p-22 * float64(k+4) * 2
 					for i := range got {
-						if i%ldc >= nr && got[i] != want[i] ||
-							!(math.Abs(float64(got[i])-float64(want[i])) <= tol) {
-							t.Fatalf("%s %s m=%d k=%d alpha=%g beta=%g: c[%d][%d] = %g, want %g",
-								kr.name, layout.name, m, k, alpha, beta, i/ldc, i%ldc, got[i], want[i])
+						inBlock := i/ldc < m && i%ldc < n
+						if !inBlock && got[i] != want[i] ||
+							inBlock && !(math.Abs(float64(got[i])-float64(want[i])) <= tol) {
+							t.Fatalf("%s %s m=%d n=%d k=%d alpha=%g beta=%g: c[%d][%d] = %g, want %g",
+								kr.name, layout.name, m, n, k, alpha, beta, i/ldc, i%ldc, got[i], want[i])
 						}
 					}
 				}
