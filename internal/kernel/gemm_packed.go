@@ -27,6 +27,11 @@ type gemmKernel struct {
 	mr, nr     int
 	mc, kc, nc int // mc is a multiple of mr and nc of nr
 	tile       func(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+
+	// narrow, if set, has the same mr and a smaller nr; it takes the last
+	// panel of B when that is no wider than narrow.nr, so a thin last panel
+	// does not cost a full one.
+	narrow *gemmKernel
 }
 
 // sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with kernel kr; the
@@ -40,6 +45,10 @@ func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 	mc := min(kr.mc, ceilDiv(m, mr)*mr)
 	nc := min(kr.nc, ceilDiv(n, nr)*nr)
 	ws := getGemmWorkspace(mr*kc, kc*nc)
+	narrowNR := 0
+	if kr.narrow != nil {
+		narrowNR = kr.narrow.nr
+	}
 	opA := gemmOperand{a: a, rs: lda, ks: 1}
 	if transA {
 		opA.rs, opA.ks = 1, lda
@@ -48,7 +57,7 @@ func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 		ncur := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kcur := min(kc, k-pc)
-			packB(transB, b, ldb, pc, kcur, jc, ncur, nr, ws.b)
+			packB(transB, b, ldb, pc, kcur, jc, ncur, nr, narrowNR, ws.b)
 			bt := beta
 			if pc > 0 {
 				bt = 1 // later k blocks accumulate onto the first
@@ -87,13 +96,17 @@ func gemmMacro(kr *gemmKernel, opA gemmOperand, m, n, k int, ws *gemmWorkspace, 
 	}
 	for jr := 0; jr < n; jr += nr {
 		cols := min(nr, n-jr)
-		bp := ws.b[jr*k : (jr+nr)*k]
+		kt := kr
+		if kr.narrow != nil && cols <= kr.narrow.nr {
+			kt = kr.narrow
+		}
+		bp := ws.b[jr*k : jr*k+kt.nr*k]
 		if mFull > 0 {
-			callTile(kr, mFull, cols, k, opA, bp, c[jr:], ldc, alpha, beta)
+			callTile(kt, mFull, cols, k, opA, bp, c[jr:], ldc, alpha, beta)
 		}
 		if mFull < m {
 			tail := gemmOperand{a: ws.a, rs: 1, ks: mr}
-			callTile(kr, m-mFull, cols, k, tail, bp, c[mFull*ldc+jr:], ldc, alpha, beta)
+			callTile(kt, m-mFull, cols, k, tail, bp, c[mFull*ldc+jr:], ldc, alpha, beta)
 		}
 	}
 }
@@ -124,18 +137,24 @@ func packA(opA gemmOperand, rows, k, mr int, dst []float32) {
 
 // packB copies the k×n block of op(B) at (p0, j0) into dst as micro-panels
 // of nr columns: panel r holds, for each p, the nr values
-// op(B)[p0+p][j0+r·nr+j] at dst[r·nr·k + p·nr + j]. Columns past n are zero.
-func packB(transB bool, b []float32, ldb, p0, k, j0, n, nr int, dst []float32) {
+// op(B)[p0+p][j0+r·nr+j] at dst[r·nr·k + p·nr + j]. The last panel is
+// narrowNR wide instead if it fits in that (narrowNR may be 0). Columns past
+// n are zero.
+func packB(transB bool, b []float32, ldb, p0, k, j0, n, nr, narrowNR int, dst []float32) {
 	for jr := 0; jr < n; jr += nr {
 		cols := min(nr, n-jr)
-		d := dst[jr*k : (jr+nr)*k]
-		if cols < nr {
+		w := nr
+		if cols <= narrowNR {
+			w = narrowNR
+		}
+		d := dst[jr*k : jr*k+w*k]
+		if cols < w {
 			clear(d)
 		}
 		if transB {
-			packCols(k, cols, b[(j0+jr)*ldb+p0:], ldb, d, nr)
+			packCols(k, cols, b[(j0+jr)*ldb+p0:], ldb, d, w)
 		} else {
-			packRows(k, cols, b[p0*ldb+j0+jr:], ldb, d, nr)
+			packRows(k, cols, b[p0*ldb+j0+jr:], ldb, d, w)
 		}
 	}
 }

@@ -331,9 +331,14 @@ func TestSgemmFeatureFlags(t *testing.T) {
 // larger matrix so stray writes show.
 func TestGemmKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
+	var kernels []*gemmKernel
 	for _, l := range featureLevels() {
-		var kr *gemmKernel
-		withFeatures(l.avx512, l.avx2fma, func() { kr = gemmKernelForCPU() })
+		withFeatures(l.avx512, l.avx2fma, func() { kernels = append(kernels, gemmKernelForCPU()) })
+		if n := kernels[len(kernels)-1].narrow; n != nil {
+			kernels = append(kernels, n)
+		}
+	}
+	for _, kr := range kernels {
 		nr := kr.nr
 		for _, k := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 255, 256, 257} {
 			tiles := 1 + k%3
