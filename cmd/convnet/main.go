@@ -35,6 +35,7 @@ var commands = []command{
 	{"conformance", "run ONNX test cases (model.onnx + test_data_set_*) and compare at the ONNX tolerance", runConformance},
 	{"inspect", "write activation maps, filters, saliency and an index.html for one image", runInspect},
 	{"stats", "print every layer's health: sparsity, dead units, saturation, gradient norms", runStats},
+	{"compare", "train one net once per activation and write a report: convergence, gradient flow, sparsity, cost", runCompare},
 }
 
 func main() {
