@@ -79,6 +79,7 @@ type compareResult struct {
 	Thresholds  []float64     `json:"thresholds"`
 	Window      int           `json:"running_window"`
 	CostElems   int           `json:"cost_elements"`
+	CostTime    float64       `json:"cost_time_s"`
 	Runs        []*compareRun `json:"runs"`
 	TotalTime   float64       `json:"total_time_s"`
 	CPU         string        `json:"cpu,omitempty"`
@@ -106,6 +107,8 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	schedule := fs.String("schedule", "cosine", "learning-rate schedule")
 	seed := fs.Uint64("seed", 1, "random seed for weights and batch order, the same for every activation")
 	limit := fs.Int("limit", 0, "train on the first N examples only (0: all)")
+	testLimit := fs.Int("test-limit", 0, "test on the first N test examples only (0: all)")
+	costTime := fs.Duration("cost-time", 300*time.Millisecond, "how long to time each activation's forward and backward")
 	sample := fs.Int("sample", 512, "training examples the gradient norms, sparsity and dead units are measured on")
 	threads := fs.Int("threads", 0, "worker goroutines (0: all cores)")
 	out := fs.String("out", "compare", "folder for the report (created if missing)")
@@ -151,6 +154,9 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	if *limit > 0 {
 		trainSet = trainSet.Subset(*limit)
 	}
+	if *testLimit > 0 {
+		testSet = testSet.Subset(*testLimit)
+	}
 	input := []int{trainSet.C, trainSet.H, trainSet.W}
 	// Check every net builds before spending minutes training.
 	for _, s := range []string{spec, *deep} {
@@ -169,7 +175,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		Spec: strings.Join(strings.Fields(spec), " "), Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName,
 		Schedule: *schedule, Seed: *seed, Threads: kernel.Threads(), Sample: min(*sample, trainSet.Len()),
 		TrainSize: trainSet.Len(), TestSize: testSet.Len(), Thresholds: errorThresholds, Window: runningWindow,
-		CostElems: 1 << 20, Activations: names, CPU: cpuName(), GoVersion: goVersion(),
+		CostElems: 1 << 20, CostTime: costTime.Seconds(), Activations: names, CPU: cpuName(), GoVersion: goVersion(),
 	}
 	if *deep != "none" {
 		res.DeepSpec = *deep
@@ -185,7 +191,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	for _, act := range names {
 		fmt.Fprintf(stdout, "%s:\n", act)
 		run := &compareRun{Activation: act}
-		c, err := probe.ActivationCost(act, res.CostElems, 300*time.Millisecond)
+		c, err := probe.ActivationCost(act, res.CostElems, *costTime)
 		if err != nil {
 			return err
 		}

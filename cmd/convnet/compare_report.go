@@ -177,7 +177,7 @@ func writeReportText(w io.Writer, res *compareResult) error {
 	}
 
 	p("\n## 4. Cost of the activation itself\n\n![ns per element, forward and backward](cost.png)\n\n")
-	p("The engine's own activation layer (`nn.Activation`, as training runs it) on %s elements drawn from N(0,1), %d threads, the fastest of repeated runs within 0.3 s.\n\n", thousandsInt(res.CostElems), res.Threads)
+	p("The engine's own activation layer (`nn.Activation`, as training runs it) on %s elements drawn from N(0,1), %d threads, the fastest of repeated runs within %g s.\n\n", thousandsInt(res.CostElems), res.Threads, res.CostTime)
 	p("| activation | forward ns/element | backward ns/element | forward vs %s | backward vs %s |\n|---|---:|---:|---:|---:|\n", base.Activation, base.Activation)
 	for _, r := range res.Runs {
 		p("| %s | %.3f | %.3f | %.1fx | %.1fx |\n", r.Activation, r.Cost.ForwardNs, r.Cost.BackwardNs,
@@ -201,7 +201,7 @@ func writeReportText(w io.Writer, res *compareResult) error {
 		}
 		p("\n")
 	}
-	p("\nTest accuracy is on all %d test examples after the last epoch. Training time is the wall time of `train.Run`, including the evaluation after each epoch, on a machine that other jobs may share.\n", res.TestSize)
+	p("\nTest accuracy is on %d test examples after the last epoch. Training time is the wall time of `train.Run`, including the evaluation after each epoch, on a machine that other jobs may share.\n", res.TestSize)
 	p("\n## What this run does not show\n\nOne seed and one run per activation: differences of a few steps or a few tenths of a percent are within the noise of the batch order and the initial weights. Each activation gets the initialisation that suits it but the same learning rate, which favours some more than others.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
