@@ -380,3 +380,35 @@ func (n *node) toInts(vs []int64, what string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// maxValues caps the size of any tensor a node produces, so that a file
+// with absurd attributes (a stride of 10⁹ in a ConvTranspose, pads of 10⁹)
+// is an error rather than a huge allocation. Fuzz tests lower it.
+var maxValues = 1 << 28
+
+// checkSize returns the element count of shape, or an error when it is
+// negative or above maxValues (checked as it multiplies, without overflow).
+func (n *node) checkSize(shape []int) (int, error) {
+	total := 1
+	for _, d := range shape {
+		if d < 0 {
+			return 0, n.bad("output shape %v has a negative dimension", shape)
+		}
+		if d > 0 && total > maxValues/d {
+			return 0, n.bad("output shape %v is too large", shape)
+		}
+		total *= d
+	}
+	if total > maxValues {
+		return 0, n.bad("output shape %v is too large", shape)
+	}
+	return total, nil
+}
+
+// newFloat allocates a node's float output after checkSize.
+func (n *node) newFloat(shape ...int) (*Tensor, error) {
+	if _, err := n.checkSize(shape); err != nil {
+		return nil, err
+	}
+	return NewFloat(shape...), nil
+}

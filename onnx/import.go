@@ -51,8 +51,12 @@ func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
 			return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: every axis but the batch must have a fixed size", p.Inputs[0].Name, shapePattern(shape))}
 		}
 	}
-	if size(input) > maxElements {
-		return nil, &FormatError{Msg: fmt.Sprintf("input %v is too large", input)}
+	total := 1
+	for _, d := range input {
+		if total > maxImportInput/d {
+			return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s is too large for an nn model", p.Inputs[0].Name, shapePattern(shape))}
+		}
+		total *= d
 	}
 	if spec, ok := meta[MetaSpec]; ok {
 		return importSpec(p, spec, meta[MetaActivation], input, classes)
@@ -63,7 +67,7 @@ func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
 	}
 	im.values[p.Inputs[0].Name] = im.g.Input()
 	for _, n := range p.nodes {
-		if err := im.node(n); err != nil {
+		if err := im.safeNode(n); err != nil {
 			return nil, err
 		}
 	}
@@ -80,6 +84,11 @@ func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
 	}
 	return &nn.Model{Input: append([]int(nil), input...), Classes: classes, Graph: im.g}, nil
 }
+
+// maxImportInput caps the values per example of an imported model: layers
+// size their parameters from the shapes, so a file claiming a huge input
+// must not make them allocate.
+const maxImportInput = 1 << 24
 
 // importSpec rebuilds a model convnet exported and binds every parameter
 // and state tensor to the initializer of the same name.
@@ -109,8 +118,22 @@ type importer struct {
 	consts map[string]*Tensor  // initializers and Constant outputs
 }
 
+// safeNode is node with a recover, so that a check missed below makes a
+// malformed file an error, never a crash (layers panic on misuse).
+func (im *importer) safeNode(n *node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = n.bad("%v", r)
+		}
+	}()
+	return im.node(n)
+}
+
 // node maps one ONNX node onto an nn layer.
 func (im *importer) node(n *node) error {
+	if len(n.out) == 0 || n.out[0] == "" {
+		return n.bad("no output")
+	}
 	cannot := func(why string) error {
 		return n.unsupported("convnet cannot import it into a trainable model (%s); `convnet run` executes the graph", why)
 	}
@@ -208,6 +231,9 @@ func (im *importer) node(n *node) error {
 		l.PadT, l.PadL, l.PadB, l.PadR = g.pad[0], g.pad[1], g.pad[2], g.pad[3]
 		l.Groups = int(n.attrInt("group", 1))
 		l.NoBias = b == nil
+		if l.Groups < 1 || x.Shape[0] != w.Shape[1]*l.Groups {
+			return n.bad("input has %d channels, weights %v with group %d", x.Shape[0], w.Shape, l.Groups)
+		}
 		if err := add(l); err != nil {
 			return err
 		}
@@ -235,6 +261,9 @@ func (im *importer) node(n *node) error {
 			return err
 		}
 		group := int(n.attrInt("group", 1))
+		if group < 1 || x.Shape[0] != w.Shape[0] || w.Shape[0]%group != 0 {
+			return n.bad("input has %d channels, weights %v with group %d", x.Shape[0], w.Shape, group)
+		}
 		op, _ := n.toInts(n.attrInts("output_padding"), "output_padding")
 		if op == nil {
 			op = []int{0, 0}
@@ -275,13 +304,13 @@ func (im *importer) node(n *node) error {
 			wt = transpose(w, []int{1, 0})
 		}
 		out, in := wt.Shape[0], wt.Shape[1]
+		if in != x.Shape[0] {
+			return n.bad("weights %v do not take %d inputs", w.Shape, x.Shape[0])
+		}
 		l := nn.NewDense(out)
 		l.NoBias = c == nil || beta == 0
 		if err := add(l); err != nil {
 			return err
-		}
-		if in != x.Shape[0] {
-			return n.bad("weights %v do not take %d inputs", w.Shape, x.Shape[0])
 		}
 		for i, v := range wt.Float {
 			l.W.Value.Data[i] = alpha * v
@@ -389,6 +418,18 @@ func (im *importer) node(n *node) error {
 		if n.attrInt("training_mode", 0) != 0 || len(n.out) > 1 {
 			return cannot("training mode outputs")
 		}
+		// Check the statistics before the layer allocates its (C) tensors.
+		var stats [4]*Tensor
+		for i := range stats {
+			t, err := constant(i + 1)
+			if err != nil || t == nil {
+				return firstErr(err, cannot("batch-norm statistics must be initializers"))
+			}
+			if len(x.Shape) == 0 || t.Len() != x.Shape[0] {
+				return n.bad("batch-norm input %d has shape %v, the data %d channels", i+2, t.Shape, x.Shape[0])
+			}
+			stats[i] = t
+		}
 		l := nn.NewBatchNorm2D()
 		l.Eps = float64(n.attrFloat("epsilon", 1e-5))
 		l.Momentum = 1 - float64(n.attrFloat("momentum", 0.9))
@@ -396,13 +437,7 @@ func (im *importer) node(n *node) error {
 			return err
 		}
 		for i, q := range []*nn.Param{l.Gamma, l.Beta, l.RunningMean, l.RunningVar} {
-			t, err := constant(i + 1)
-			if err != nil || t == nil {
-				return firstErr(err, cannot("batch-norm statistics must be initializers"))
-			}
-			if err := bind(q, t, "batch-norm input"); err != nil {
-				return err
-			}
+			copy(q.Value.Data, stats[i].Float)
 		}
 		return nil
 	case "Dropout":
@@ -412,6 +447,9 @@ func (im *importer) node(n *node) error {
 		} else if t, err := constant(1); err != nil {
 			return err
 		} else if t != nil {
+			if t.Len() != 1 {
+				return n.bad("ratio must be a scalar")
+			}
 			ratio = float64(t.Float[0])
 		}
 		return add(nn.NewDropout(ratio))
@@ -450,6 +488,9 @@ func (im *importer) node(n *node) error {
 		}
 		return cannot("only zero padding")
 	case "Reshape":
+		if len(n.in) < 2 {
+			return n.bad("no shape input")
+		}
 		s, ok := im.consts[n.in[1]]
 		if !ok || s.IsFloat() || len(s.Int) != 2 || !(s.Int[0] == 0 || s.Int[0] == -1) ||
 			!(s.Int[1] == -1 || s.Int[1] == int64(tensor.Size(x.Shape))) {

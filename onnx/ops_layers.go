@@ -22,12 +22,27 @@ func (n *node) runLayer(l nn.Layer, x *Tensor, bind func() error) (*Tensor, erro
 	if err != nil {
 		return nil, n.bad("%v", err)
 	}
+	// The convolutions' column buffers are a product of kernel and image
+	// sizes: cap them as outputs are capped.
+	switch l := l.(type) {
+	case *nn.Conv2D:
+		if _, err := n.checkSize([]int{x.Shape[1] / l.Groups * l.KH * l.KW, outShape[1], outShape[2]}); err != nil {
+			return nil, err
+		}
+	case *nn.ConvTranspose2D:
+		if _, err := n.checkSize([]int{l.Filters / l.Groups * l.KH * l.KW, x.Shape[2], x.Shape[3]}); err != nil {
+			return nil, err
+		}
+	}
 	if bind != nil {
 		if err := bind(); err != nil {
 			return nil, err
 		}
 	}
-	out := NewFloat(append([]int{x.Shape[0]}, outShape...)...)
+	out, err := n.newFloat(append([]int{x.Shape[0]}, outShape...)...)
+	if err != nil {
+		return nil, err
+	}
 	l.Forward([]*tensor.Tensor{{Shape: x.Shape, Data: x.Float}}, &tensor.Tensor{Shape: out.Shape, Data: out.Float}, false)
 	return out, nil
 }

@@ -63,7 +63,10 @@ func (n *node) broadcast(a, b *Tensor, f func(x, y float32) float32) (*Tensor, e
 	if !ok {
 		return nil, n.bad("shapes %v and %v do not broadcast", a.Shape, b.Shape)
 	}
-	out := NewFloat(shape...)
+	out, err := n.newFloat(shape...)
+	if err != nil {
+		return nil, err
+	}
 	if equalInts(a.Shape, b.Shape) {
 		for i := range out.Float {
 			out.Float[i] = f(a.Float[i], b.Float[i])
@@ -154,7 +157,10 @@ func opGemm(n *node, in []*Tensor) ([]*Tensor, error) {
 		return nil, n.bad("A %v and B %v do not multiply (transA=%v, transB=%v)", a.Shape, b.Shape, ta, tb)
 	}
 	alpha, beta := n.attrFloat("alpha", 1), n.attrFloat("beta", 1)
-	y := NewFloat(m, nn)
+	y, err := n.newFloat(m, nn)
+	if err != nil {
+		return nil, err
+	}
 	acc := float32(0) // whether y already holds beta·C
 	if c := optional(in, 2); c != nil && beta != 0 {
 		if !c.IsFloat() {
@@ -204,7 +210,10 @@ func opMatMul(n *node, in []*Tensor) ([]*Tensor, error) {
 		return nil, n.bad("batch axes of %v and %v do not broadcast", a.Shape, b.Shape)
 	}
 	outShape := append(append([]int(nil), batch...), m, nn)
-	y := NewFloat(outShape...)
+	y, err := n.newFloat(outShape...)
+	if err != nil {
+		return nil, err
+	}
 	sa, sb := broadcastStrides(as[:len(as)-2], batch), broadcastStrides(bs[:len(bs)-2], batch)
 	idx := make([]int, len(batch))
 	for p := 0; p < size(batch); p++ {
@@ -500,9 +509,9 @@ func opPad(n *node, in []*Tensor) ([]*Tensor, error) {
 	default:
 		return nil, n.unsupported("mode %q", mode)
 	}
-	out := NewFloat(shape...)
-	if size(shape) > maxElements {
-		return nil, n.bad("output %v is too large", shape)
+	out, err := n.newFloat(shape...)
+	if err != nil {
+		return nil, err
 	}
 	inStride := make([]int, r)
 	s := 1
