@@ -47,7 +47,8 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // fewer than 16 values (1×10×84: 470 ns against 600 ns); the packed path
 // wins from 8×8×8 (150 ns against 330 ns) and 1×32×32 (240 ns against 800 ns).
 func sgemmSmall(m, n, k int) bool {
-	return m*n*k < 512 || m*n < 16
+	mn := m * n // fits: C has m·n elements
+	return mn < 16 || mn < 512 && k < 512 && mn*k < 512
 }
 
 // checkSgemm panics on arguments that would make Sgemm read or write outside
