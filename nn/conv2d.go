@@ -18,7 +18,10 @@ import (
 // with OH = (H+PadT+PadB-DH·(KH-1)-1)/SH + 1. Groups splits channels into
 // independent convolutions; Groups == C == F is a depthwise convolution.
 //
-// It runs as im2col + GEMM per example and group, spread over the batch.
+// It runs as im2col + GEMM, spread over the batch: per example and group in
+// general, and for stride 1 through the shifted column matrix (see
+// kernel.Im2colShifted), several examples to one GEMM when the images are
+// small.
 type Conv2D struct {
 	Filters                int
 	KH, KW                 int
@@ -53,8 +56,10 @@ func (t *convTask) Run(wi, lo, hi int) {
 }
 
 type convWork struct {
-	col, dcol []float32 // (C/G·KH·KW, OH·OW)
+	col, dcol []float32 // (C/G·KH·KW, OH·OW), or shifted: (C/G·KH·KW, ld)
 	dW, dB    []float32 // partial parameter gradients
+	xp, dxp   []float32 // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
+	out       []float32 // shifted path: (F/G, ld), output or output gradient on rows Wp wide
 }
 
 // NewConv2D returns a conv layer with filters k×k filters, stride 1, no
@@ -184,6 +189,10 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 
 // forwardRange computes the output of examples [lo, hi) with scratch wk.
 func (l *Conv2D) forwardRange(x, out []float32, wk *convWork, lo, hi int) {
+	if l.shifted() {
+		l.forwardShifted(x, out, wk, lo, hi)
+		return
+	}
 	g := l.geom
 	inSize := g.C * l.Groups * g.H * g.W
 	ohw := g.OutH() * g.OutW()
@@ -250,6 +259,10 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 // backwardRange accumulates the parameter gradients of examples [lo, hi)
 // into wk and writes their input gradients into dx unless it is nil.
 func (l *Conv2D) backwardRange(x, dOut, dx []float32, wk *convWork, lo, hi int) {
+	if l.shifted() {
+		l.backwardShifted(x, dOut, dx, wk, lo, hi)
+		return
+	}
 	g := l.geom
 	inSize := g.C * l.Groups * g.H * g.W
 	ohw := g.OutH() * g.OutW()

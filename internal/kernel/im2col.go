@@ -101,3 +101,96 @@ func Col2im(g ConvGeom, col, dx []float32) {
 		}
 	}
 }
+
+// Stride-1 convolutions have a cheaper im2col, the shifted form: pad the
+// image once into a zeroed (C, Hp, Wp) buffer, Hp = H+PadT+PadB and
+// Wp = W+PadL+PadR, and compute the output on rows Wp wide instead of OW.
+// Then row (c,ki,kj) of the column matrix is one contiguous run of the
+// padded image, starting at (c, ki·DH, kj·DW): column oy·Wp + ox holds the
+// tap of output (oy, ox) for ox < OW, and a value that belongs to no output
+// for ox >= OW. The GEMM computes Wp/OW more columns than it needs, and in
+// exchange im2col is C·KH·KW copies and col2im as many vector adds.
+
+// Padded is the size of the zero-padded image: H+PadT+PadB by W+PadL+PadR.
+func (g ConvGeom) Padded() (hp, wp int) { return g.H + g.PadT + g.PadB, g.W + g.PadL + g.PadR }
+
+// ShiftedCols is the number of columns of the shifted column matrix of a
+// stride-1 convolution: (OH-1)·Wp + OW, the last output row cut at OW so no
+// row runs past the padded image.
+func (g ConvGeom) ShiftedCols() int {
+	_, wp := g.Padded()
+	return (g.OutH()-1)*wp + g.OutW()
+}
+
+// PadImage writes x (C,H,W) into the interior of xp (C,Hp,Wp), at row PadT
+// and column PadL of each plane. The border of xp is left as it is, so a
+// buffer zeroed once stays a zero-padded image.
+func PadImage(g ConvGeom, x, xp []float32) {
+	hp, wp := g.Padded()
+	for c := 0; c < g.C; c++ {
+		for y := 0; y < g.H; y++ {
+			d := (c*hp+y+g.PadT)*wp + g.PadL
+			copy(xp[d:d+g.W], x[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W])
+		}
+	}
+}
+
+// UnpadImage is the adjoint of PadImage without the border: it overwrites
+// dx (C,H,W) with the interior of dxp (C,Hp,Wp).
+func UnpadImage(g ConvGeom, dxp, dx []float32) {
+	hp, wp := g.Padded()
+	for c := 0; c < g.C; c++ {
+		for y := 0; y < g.H; y++ {
+			s := (c*hp+y+g.PadT)*wp + g.PadL
+			copy(dx[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W], dxp[s:s+g.W])
+		}
+	}
+}
+
+// Im2colShifted writes the shifted column matrix of a stride-1 convolution
+// (SH = SW = 1) of the padded image xp (C,Hp,Wp) into col, whose rows are ld
+// apart (ld >= ShiftedCols()):
+//
+//	col[r·ld + j] = xp[c·Hp·Wp + ki·DH·Wp + kj·DW + j],   r = (c·KH + ki)·KW + kj,  j < ShiftedCols()
+func Im2colShifted(g ConvGeom, xp, col []float32, ld int) {
+	hp, wp := g.Padded()
+	n := g.ShiftedCols()
+	r := 0
+	for c := 0; c < g.C; c++ {
+		for ki := 0; ki < g.KH; ki++ {
+			for kj := 0; kj < g.KW; kj++ {
+				s := c*hp*wp + ki*g.DH*wp + kj*g.DW
+				copy(col[r*ld:r*ld+n], xp[s:s+n])
+				r++
+			}
+		}
+	}
+}
+
+// Col2imShifted is the adjoint of Im2colShifted: it adds each row of col
+// (rows ld apart) back into the run of dxp (C,Hp,Wp) it was read from.
+// dxp is accumulated into, not overwritten. The columns that belong to no
+// output add into real pixels too, so they must be zero: the caller zeroes
+// them in the output gradient the GEMM builds col from.
+func Col2imShifted(g ConvGeom, col []float32, ld int, dxp []float32) {
+	hp, wp := g.Padded()
+	n := g.ShiftedCols()
+	r := 0
+	for c := 0; c < g.C; c++ {
+		for ki := 0; ki < g.KH; ki++ {
+			for kj := 0; kj < g.KW; kj++ {
+				s := c*hp*wp + ki*g.DH*wp + kj*g.DW
+				addTo(dxp[s:s+n], col[r*ld:r*ld+n])
+				r++
+			}
+		}
+	}
+}
+
+// addTo sets dst += src elementwise over len(dst).
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
