@@ -80,7 +80,9 @@ func decadeTicks(lo, hi float64) plot.ConstantTicks {
 // plotTrainingError: running training error against step, log scale,
 // with the thresholds as dashed lines.
 func plotTrainingError(path string, res *compareResult) error {
-	p := newPlot(fmt.Sprintf("Running training error (mean of the last %d steps)", res.Window), "step", "training error (log scale)")
+	// Short y labels on log axes: gonum centres them on the arithmetic
+	// mean of the range, near the top, and pads the plot to fit them.
+	p := newPlot(fmt.Sprintf("Running training error (mean of the last %d steps), log scale", res.Window), "step", "error")
 	lo := 1.0
 	for _, r := range res.Runs {
 		for _, v := range r.Running {
@@ -150,8 +152,6 @@ func plotGradFlow(path, what string, res *compareResult, get func(*compareRun) *
 	}
 	var plots []*plot.Plot
 	for _, panel := range []string{"at initialisation", "after training"} {
-		// A short y label: gonum centres it on the arithmetic mean of the
-		// range, near the top of a log axis, and pads the plot for it.
 		p := newPlot(what+": weight-gradient L2 norm, "+panel, "layer (input side on the left)", "norm (log)")
 		p.Y.Scale = plot.LogScale{}
 		p.Y.Min, p.Y.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
