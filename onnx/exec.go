@@ -48,7 +48,7 @@ type opFunc func(n *node, in []*Tensor) ([]*Tensor, error)
 func Compile(m *onnxpb.ModelProto) (*Program, error) {
 	g := m.GetGraph()
 	if g == nil {
-		return nil, &FormatError{Msg: "no graph"}
+		return nil, &FormatError{Msg: "an ONNX model without a graph"}
 	}
 	opsets := map[string]int64{}
 	for _, o := range m.GetOpsetImport() {
@@ -89,9 +89,13 @@ func Compile(m *onnxpb.ModelProto) (*Program, error) {
 	for i, np := range g.GetNode() {
 		n := &node{name: np.GetName(), op: np.GetOpType(), in: np.GetInput(), out: np.GetOutput(), attrs: map[string]*onnxpb.AttributeProto{}}
 		if n.name == "" {
+			// Unnamed: call it by its first output, or its position.
 			n.name = fmt.Sprintf("#%d", i)
-			if len(n.out) > 0 {
-				n.name = n.out[0]
+			for _, o := range n.out {
+				if o != "" {
+					n.name = o
+					break
+				}
 			}
 		}
 		dom := np.GetDomain()

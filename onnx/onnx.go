@@ -32,7 +32,8 @@ import (
 	"github.com/convnet/convnet/onnx/onnxpb"
 )
 
-// FormatError reports a file that is not valid ONNX.
+// FormatError reports a file that is not valid ONNX, or a graph that
+// breaks an operator's rules.
 type FormatError struct {
 	Path string
 	Msg  string
@@ -40,9 +41,9 @@ type FormatError struct {
 
 func (e *FormatError) Error() string {
 	if e.Path != "" {
-		return fmt.Sprintf("onnx: %s: invalid model: %s", e.Path, e.Msg)
+		return fmt.Sprintf("onnx: %s: %s", e.Path, e.Msg)
 	}
-	return "onnx: invalid model: " + e.Msg
+	return "onnx: " + e.Msg
 }
 
 // UnsupportedError reports valid ONNX that convnet cannot run: an operator
@@ -75,10 +76,10 @@ const maxFileSize = 2 << 30
 func ReadModel(b []byte) (*onnxpb.ModelProto, error) {
 	m := &onnxpb.ModelProto{}
 	if err := proto.Unmarshal(b, m); err != nil {
-		return nil, &FormatError{Msg: "not an ONNX protobuf: " + protoError(err)}
+		return nil, &FormatError{Msg: "not an ONNX model: " + protoError(err)}
 	}
 	if m.GetGraph() == nil {
-		return nil, &FormatError{Msg: "no graph"}
+		return nil, &FormatError{Msg: "an ONNX model without a graph"}
 	}
 	return m, nil
 }
@@ -124,7 +125,7 @@ func readFile(path string) ([]byte, error) {
 func ReadTensor(b []byte) (*Tensor, error) {
 	p := &onnxpb.TensorProto{}
 	if err := proto.Unmarshal(b, p); err != nil {
-		return nil, &FormatError{Msg: "not an ONNX TensorProto: " + protoError(err)}
+		return nil, &FormatError{Msg: "not an ONNX tensor (TensorProto): " + protoError(err)}
 	}
 	return TensorFromProto(p)
 }

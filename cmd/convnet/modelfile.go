@@ -22,7 +22,7 @@ func loadModel(path string) (*nn.Model, error) {
 	}
 	m, err := onnx.LoadNN(path)
 	var fe *onnx.FormatError
-	if errors.As(err, &fe) && strings.HasPrefix(fe.Msg, "not an ONNX protobuf") {
+	if errors.As(err, &fe) && strings.HasPrefix(fe.Msg, "not an ONNX model") {
 		return nil, fmt.Errorf("%s is not a model file: not ONNX and not a convnet checkpoint", path)
 	}
 	return m, err
