@@ -71,6 +71,16 @@ func taps(start, n, k, d int) (lo, hi int) {
 // that holds only padding (possible only with dilation or very large
 // padding) gives 0 and arg -1.
 func MaxPoolForward(g PoolGeom, x, y []float32, arg []int32) {
+	if g.is2x2() {
+		maxPool2x2(g, x, y, arg)
+		return
+	}
+	maxPoolGo(g, x, y, arg)
+}
+
+// maxPoolGo is MaxPoolForward for any geometry, the reference for the
+// 2×2 fast path.
+func maxPoolGo(g PoolGeom, x, y []float32, arg []int32) {
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	for c := 0; c < g.C; c++ {
 		plane := x[c*hw : (c+1)*hw]

@@ -1,0 +1,7 @@
+//go:build !amd64 || noasm
+
+package kernel
+
+func maxPool2x2Row(r0, r1, y []float32, arg []int32, base, w int) {
+	maxPool2x2RowGo(r0, r1, y, arg, base, w)
+}

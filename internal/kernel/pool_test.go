@@ -1,0 +1,115 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// maxPoolBackwardRef is MaxPoolBackward written from its definition.
+func maxPoolBackwardRef(g PoolGeom, dy []float32, arg []int32, dx []float32) {
+	clear(dx)
+	for o, a := range arg {
+		if a >= 0 {
+			c := o / (g.OH * g.OW)
+			dx[c*g.H*g.W+int(a)] += dy[o]
+		}
+	}
+}
+
+// TestMaxPool2x2 compares the 2×2 stride-2 fast path with the general loops
+// on images of odd and even sizes, widths that hit every tail of the vector
+// loop, with ties (values from a small set) and NaNs, under each CPU-feature
+// level; and the backward pass with its definition, dx starting as garbage.
+func TestMaxPool2x2(t *testing.T) {
+	for _, level := range featureLevels() {
+		withFeatures(level.avx512, level.avx2fma, func() { testMaxPool2x2(t) })
+	}
+}
+
+func testMaxPool2x2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []int{1, 3} {
+		for h := 2; h <= 5; h++ {
+			for w := 2; w <= 40; w++ {
+				g := PoolGeom{C: c, H: h, W: w, KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1, OH: h / 2, OW: w / 2}
+				if !g.is2x2() {
+					t.Fatalf("%+v does not take the fast path", g)
+				}
+				name := fmt.Sprintf("C=%d H=%d W=%d", c, h, w)
+				x := make([]float32, c*h*w)
+				for i := range x {
+					switch rng.IntN(20) {
+					case 0:
+						x[i] = float32(math.NaN())
+					default:
+						x[i] = float32(rng.IntN(4))
+					}
+				}
+				n := c * g.OH * g.OW
+				y, wantY := make([]float32, n), make([]float32, n)
+				arg, wantArg := make([]int32, n), make([]int32, n)
+				MaxPoolForward(g, x, y, arg)
+				maxPoolGo(g, x, wantY, wantArg)
+				for i := range y {
+					if !sameFloat(y[i], wantY[i]) || arg[i] != wantArg[i] {
+						t.Fatalf("%s: output %d = %g at %d, want %g at %d", name, i, y[i], arg[i], wantY[i], wantArg[i])
+					}
+				}
+				dy := make([]float32, n)
+				for i := range dy {
+					dy[i] = rng.Float32()
+				}
+				dx, wantDx := make([]float32, len(x)), make([]float32, len(x))
+				for i := range dx {
+					dx[i], wantDx[i] = 7, -7
+				}
+				MaxPoolBackward(g, dy, arg, dx)
+				maxPoolBackwardRef(g, dy, wantArg, wantDx)
+				for i := range dx {
+					if dx[i] != wantDx[i] {
+						t.Fatalf("%s: dx[%d] = %g, want %g", name, i, dx[i], wantDx[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkMaxPool2x2 pools LeNet's first feature maps, 6×28×28, for a
+// batch of 64, with the fast path and the general loops.
+func BenchmarkMaxPool2x2(b *testing.B) {
+	g := PoolGeom{C: 6, H: 28, W: 28, KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1, OH: 14, OW: 14}
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := make([]float32, 64*g.C*g.H*g.W)
+	for i := range x {
+		x[i] = rng.Float32()
+	}
+	n := g.C * g.OH * g.OW
+	y, arg := make([]float32, 64*n), make([]int32, 64*n)
+	dx := make([]float32, len(x))
+	in := g.C * g.H * g.W
+	for _, p := range []struct {
+		name string
+		fwd  func(PoolGeom, []float32, []float32, []int32)
+		bwd  func(PoolGeom, []float32, []int32, []float32)
+	}{{"fast", MaxPoolForward, MaxPoolBackward}, {"go", maxPoolGo, maxPoolBackwardRef}} {
+		b.Run(p.name+"/forward", func(b *testing.B) {
+			b.SetBytes(int64(4 * (len(x) + 2*len(y))))
+			for range b.N {
+				for s := 0; s < 64; s++ {
+					p.fwd(g, x[s*in:(s+1)*in], y[s*n:(s+1)*n], arg[s*n:(s+1)*n])
+				}
+			}
+		})
+		b.Run(p.name+"/backward", func(b *testing.B) {
+			b.SetBytes(int64(4 * (len(x) + 2*len(y))))
+			for range b.N {
+				for s := 0; s < 64; s++ {
+					p.bwd(g, y[s*n:(s+1)*n], arg[s*n:(s+1)*n], dx[s*in:(s+1)*in])
+				}
+			}
+		})
+	}
+}
