@@ -7,10 +7,10 @@ import (
 
 // Thresholds at which Advisor speaks up.
 const (
-	DeadAlarm       = 0.10 // fraction of a ReLU layer's units dead for every example
+	DeadAlarm       = 0.20 // fraction of a ReLU layer's units dead for every example (a few dead units are common and harmless)
 	SaturationAlarm = 0.20 // fraction of sigmoid/tanh outputs at their bounds
-	VanishingAlarm  = 1e-3 // a layer's weight gradient relative to the last layer's
-	ExplodingAlarm  = 1e3
+	VanishingAlarm  = 1e-2 // a layer's weight gradient relative to the last layer's: 100 times smaller
+	ExplodingAlarm  = 1e2
 	UpdateAlarm     = 0.1 // ‖ΔW‖/‖W‖ of one step
 )
 
