@@ -2,8 +2,10 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/onnx/onnxpb"
 	"github.com/convnet/convnet/tensor"
 )
 
@@ -327,9 +329,13 @@ func opConvTranspose(n *node, in []*Tensor) ([]*Tensor, error) {
 // opMaxPool is MaxPool: https://onnx.ai/onnx/operators/onnx__MaxPool.html,
 // run by nn.MaxPool2D.
 func opMaxPool(n *node, in []*Tensor) ([]*Tensor, error) {
-	x, err := n.floatInput(in, 0)
+	raw, err := n.input(in, 0)
 	if err != nil {
 		return nil, err
+	}
+	x, ok := asFloat(raw)
+	if !ok {
+		return nil, n.unsupported("input of type %s", typeName(raw.Type))
 	}
 	if len(n.out) > 1 && n.out[1] != "" {
 		return nil, n.unsupported("the Indices output")
@@ -352,7 +358,16 @@ func opMaxPool(n *node, in []*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []*Tensor{from2D(y, g)}, nil
+	y = from2D(y, g)
+	if !raw.IsFloat() {
+		// Back to the input's integers: the maxima are input values.
+		yi := &Tensor{Shape: y.Shape, Type: raw.Type, Int: make([]int64, len(y.Float))}
+		for i, v := range y.Float {
+			yi.Int[i] = int64(v)
+		}
+		y = yi
+	}
+	return []*Tensor{y}, nil
 }
 
 // opAveragePool is AveragePool:
@@ -615,6 +630,9 @@ func perChannel(slope, x []int) bool {
 // opClip is Clip: y = min(max(x, min), max); the bounds are attributes
 // before opset 11 and optional inputs after. It runs nn.Clip.
 func opClip(n *node, in []*Tensor) ([]*Tensor, error) {
+	if x := optional(in, 0); x != nil && !x.IsFloat() && n.opset >= 11 {
+		return clipInt(n, x, in)
+	}
 	l := nn.NewClip(float32(negInf), float32(posInf))
 	if n.opset < 11 {
 		l.Min, l.Max = n.attrFloat("min", l.Min), n.attrFloat("max", l.Max)
@@ -697,21 +715,62 @@ func init() {
 		"Dropout":            opDropout,
 		"Gemm":               opGemm,
 		"MatMul":             opMatMul,
-		"Add":                binaryOp(func(a, b float32) float32 { return a + b }),
-		"Sub":                binaryOp(func(a, b float32) float32 { return a - b }),
-		"Mul":                binaryOp(func(a, b float32) float32 { return a * b }),
-		"Div":                binaryOp(func(a, b float32) float32 { return a / b }),
-		"Erf":                opErf,
-		"Concat":             opConcat,
-		"Flatten":            opFlatten,
-		"Reshape":            opReshape,
-		"Transpose":          opTranspose,
-		"Pad":                opPad,
-		"Constant":           opConstant,
-		"Identity":           opIdentity,
+		"Add":                binaryOp(func(a, b float32) float32 { return a + b }, func(a, b int64) (int64, bool) { return a + b, true }),
+		"Sub":                binaryOp(func(a, b float32) float32 { return a - b }, func(a, b int64) (int64, bool) { return a - b, true }),
+		"Mul":                binaryOp(func(a, b float32) float32 { return a * b }, func(a, b int64) (int64, bool) { return a * b, true }),
+		"Div": binaryOp(func(a, b float32) float32 { return a / b }, func(a, b int64) (int64, bool) {
+			if b == 0 {
+				return 0, false
+			}
+			return a / b, true
+		}),
+		"Erf":       opErf,
+		"Concat":    opConcat,
+		"Flatten":   opFlatten,
+		"Reshape":   opReshape,
+		"Transpose": opTranspose,
+		"Pad":       opPad,
+		"Constant":  opConstant,
+		"Identity":  opIdentity,
 	}
 }
 
 var ops map[string]opFunc
 
 var _ = fmt.Sprint
+
+// clipInt is Clip on an integer tensor, with integer bounds.
+func clipInt(n *node, x *Tensor, in []*Tensor) ([]*Tensor, error) {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	for i, dst := range []*int64{&lo, &hi} {
+		if t := optional(in, i+1); t != nil {
+			if t.IsFloat() || t.Len() != 1 {
+				return nil, n.bad("bounds must be scalars of the input's type")
+			}
+			*dst = t.Int[0]
+		}
+	}
+	y := &Tensor{Shape: x.Shape, Type: x.Type, Int: make([]int64, len(x.Int))}
+	for i, v := range x.Int {
+		y.Int[i] = min(max(v, lo), hi)
+	}
+	return []*Tensor{y}, nil
+}
+
+// asFloat converts a small-integer tensor (8 and 16 bits, exact in
+// float32) for the operators that only order values, such as MaxPool.
+func asFloat(t *Tensor) (*Tensor, bool) {
+	if t.IsFloat() {
+		return t, true
+	}
+	switch t.Type {
+	case onnxpb.TensorProto_INT8, onnxpb.TensorProto_UINT8, onnxpb.TensorProto_INT16, onnxpb.TensorProto_UINT16:
+	default:
+		return nil, false
+	}
+	f := &Tensor{Shape: t.Shape, Type: onnxpb.TensorProto_FLOAT, Float: make([]float32, len(t.Int))}
+	for i, v := range t.Int {
+		f.Float[i] = float32(v)
+	}
+	return f, true
+}

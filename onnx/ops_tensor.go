@@ -96,26 +96,91 @@ func (n *node) broadcast(a, b *Tensor, f func(x, y float32) float32) (*Tensor, e
 
 // binaryOp is Add, Sub, Mul or Div with numpy broadcasting (opset 7 on;
 // before, broadcasting needed the broadcast attribute, whose rules are the
-// same for the trailing-axes case that exporters wrote).
-func binaryOp(f func(a, b float32) float32) opFunc {
+// same for the trailing-axes case that exporters wrote). f is the float32
+// form; fi the integer form, whose result wraps to the element type.
+func binaryOp(f func(a, b float32) float32, fi func(a, b int64) (int64, bool)) opFunc {
 	return func(n *node, in []*Tensor) ([]*Tensor, error) {
 		if n.opset < 7 && n.has("axis") {
 			return nil, n.unsupported("the legacy axis attribute")
 		}
-		a, err := n.floatInput(in, 0)
+		a, err := n.input(in, 0)
 		if err != nil {
 			return nil, err
 		}
-		b, err := n.floatInput(in, 1)
+		b, err := n.input(in, 1)
 		if err != nil {
 			return nil, err
 		}
-		y, err := n.broadcast(a, b, f)
+		if a.IsFloat() && b.IsFloat() {
+			y, err := n.broadcast(a, b, f)
+			if err != nil {
+				return nil, err
+			}
+			return []*Tensor{y}, nil
+		}
+		if a.Type != b.Type || a.IsFloat() || a.Type == boolType {
+			return nil, n.unsupported("inputs of types %s and %s", typeName(a.Type), typeName(b.Type))
+		}
+		y, err := n.broadcastInt(a, b, fi)
 		if err != nil {
 			return nil, err
 		}
 		return []*Tensor{y}, nil
 	}
+}
+
+// broadcastInt applies f to integer tensors broadcast together and wraps
+// the results to a's element type, as numpy's fixed-width integers do. f
+// reports false for a division by zero.
+func (n *node) broadcastInt(a, b *Tensor, f func(x, y int64) (int64, bool)) (*Tensor, error) {
+	shape, ok := broadcastShape(a.Shape, b.Shape)
+	if !ok {
+		return nil, n.bad("shapes %v and %v do not broadcast", a.Shape, b.Shape)
+	}
+	total, err := n.checkSize(shape)
+	if err != nil {
+		return nil, err
+	}
+	out := &Tensor{Shape: shape, Type: a.Type, Int: make([]int64, total)}
+	sa, sb := broadcastStrides(a.Shape, shape), broadcastStrides(b.Shape, shape)
+	idx := make([]int, len(shape))
+	ia, ib := 0, 0
+	for i := range out.Int {
+		v, ok := f(a.Int[ia], b.Int[ib])
+		if !ok {
+			return nil, n.bad("integer division by zero")
+		}
+		out.Int[i] = wrapInt(a.Type, v)
+		for k := len(shape) - 1; k >= 0; k-- {
+			idx[k]++
+			ia += sa[k]
+			ib += sb[k]
+			if idx[k] < shape[k] {
+				break
+			}
+			ia -= sa[k] * shape[k]
+			ib -= sb[k] * shape[k]
+			idx[k] = 0
+		}
+	}
+	return out, nil
+}
+
+// wrapInt reduces v to the range of the integer type t.
+func wrapInt(t onnxpb.TensorProto_DataType, v int64) int64 {
+	switch t {
+	case onnxpb.TensorProto_INT32:
+		return int64(int32(v))
+	case onnxpb.TensorProto_INT16:
+		return int64(int16(v))
+	case onnxpb.TensorProto_UINT16:
+		return int64(uint16(v))
+	case onnxpb.TensorProto_INT8:
+		return int64(int8(v))
+	case onnxpb.TensorProto_UINT8:
+		return int64(uint8(v))
+	}
+	return v
 }
 
 func opErf(n *node, in []*Tensor) ([]*Tensor, error) {
@@ -457,9 +522,6 @@ func opPad(n *node, in []*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !x.IsFloat() {
-		return nil, n.unsupported("input of type %s", typeName(x.Type))
-	}
 	mode := n.attrString("mode", "constant")
 	var pads []int
 	value := float32(0)
@@ -509,9 +571,15 @@ func opPad(n *node, in []*Tensor) ([]*Tensor, error) {
 	default:
 		return nil, n.unsupported("mode %q", mode)
 	}
-	out, err := n.newFloat(shape...)
+	total, err := n.checkSize(shape)
 	if err != nil {
 		return nil, err
+	}
+	out := &Tensor{Shape: shape, Type: x.Type}
+	if x.IsFloat() {
+		out.Float = make([]float32, total)
+	} else {
+		out.Int = make([]int64, total)
 	}
 	inStride := make([]int, r)
 	s := 1
@@ -520,7 +588,7 @@ func opPad(n *node, in []*Tensor) ([]*Tensor, error) {
 		s *= x.Shape[i]
 	}
 	idx := make([]int, r)
-	for o := range out.Float {
+	for o := 0; o < total; o++ {
 		src, inside := 0, true
 		for k := 0; k < r; k++ {
 			j := idx[k] - pads[k]
@@ -540,10 +608,15 @@ func opPad(n *node, in []*Tensor) ([]*Tensor, error) {
 			}
 			src += j * inStride[k]
 		}
-		if inside {
+		switch {
+		case x.IsFloat() && inside:
 			out.Float[o] = x.Float[src]
-		} else {
+		case x.IsFloat():
 			out.Float[o] = value
+		case inside:
+			out.Int[o] = x.Int[src]
+		default:
+			out.Int[o] = int64(value)
 		}
 		for k := r - 1; k >= 0; k-- {
 			idx[k]++
