@@ -25,10 +25,7 @@ var gemmBenchShapes = []struct {
 
 // benchSgemmPaths is the exported Sgemm beside the packed path with each
 // slower kernel and the plain loops.
-func benchSgemmPaths() []struct {
-	name string
-	fn   sgemmFunc
-} {
+func benchSgemmPaths() []sgemmPath {
 	paths := sgemmPaths()
 	paths[0].name = "fast"
 	return paths
@@ -47,10 +44,7 @@ func BenchmarkSgemm(b *testing.B) {
 // loops, which sets sgemmSmall.
 func BenchmarkSgemmSmall(b *testing.B) {
 	for _, s := range sgemmSmallShapes {
-		for _, p := range []struct {
-			name string
-			fn   sgemmFunc
-		}{{"packed", packedSgemm(gemmKernelForCPU())}, {"simple", simpleSgemm}} {
+		for _, p := range []sgemmPath{{"packed", packedSgemm(gemmKernelForCPU())}, {"simple", simpleSgemm}} {
 			for combo := 0; combo < 4; combo++ {
 				transA, transB := combo&1 != 0, combo&2 != 0
 				name := fmt.Sprintf("%s%s/%dx%dx%d/%s", tname(transA), tname(transB), s[0], s[1], s[2], p.name)

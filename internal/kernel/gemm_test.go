@@ -86,29 +86,24 @@ func packedSgemm(kr *gemmKernel) sgemmFunc {
 	}
 }
 
-// featureLevels lists the CPU-feature settings to test, best first: each
-// switches one more flag off, down to the pure-Go kernel. Settings the CPU
-// cannot run are left out.
-func featureLevels() []struct {
+// A featureLevel is a setting of the CPU-feature flags.
+type featureLevel struct {
 	name            string
 	avx512, avx2fma bool
-} {
-	levels := []struct {
-		name            string
-		avx512, avx2fma bool
-	}{
-		{"avx512", hasAVX512, hasAVX2FMA},
-		{"avx2", false, hasAVX2FMA},
-		{"go", false, false},
+}
+
+// featureLevels lists the settings to test, best first, each switching one
+// more flag off down to the pure-Go kernel; settings the CPU cannot run are
+// left out.
+func featureLevels() []featureLevel {
+	var levels []featureLevel
+	if hasAVX512 {
+		levels = append(levels, featureLevel{"avx512", true, hasAVX2FMA})
 	}
-	var out = levels[:0]
-	for i, l := range levels {
-		if i > 0 && l == levels[i-1] || !hasAVX512 && i == 0 && l.name == "avx512" {
-			continue
-		}
-		out = append(out, l)
+	if hasAVX2FMA {
+		levels = append(levels, featureLevel{"avx2", false, true})
 	}
-	return out
+	return append(levels, featureLevel{"go", false, false})
 }
 
 // withFeatures runs f with the CPU-feature flags set as given, restoring them
@@ -120,23 +115,20 @@ func withFeatures(avx512, avx2fma bool, f func()) {
 	f()
 }
 
-// sgemmPaths is every way to compute Sgemm: the exported function, the
-// plain loops, and the packed path with each kernel this CPU runs.
-func sgemmPaths() []struct {
+// An sgemmPath is one way to compute Sgemm.
+type sgemmPath struct {
 	name string
 	fn   sgemmFunc
-} {
-	paths := []struct {
-		name string
-		fn   sgemmFunc
-	}{{"Sgemm", Sgemm}, {"simple", simpleSgemm}}
+}
+
+// sgemmPaths is every way to compute Sgemm: the exported function, the
+// plain loops, and the packed path with each kernel this CPU runs.
+func sgemmPaths() []sgemmPath {
+	paths := []sgemmPath{{"Sgemm", Sgemm}, {"simple", simpleSgemm}}
 	for _, l := range featureLevels() {
 		withFeatures(l.avx512, l.avx2fma, func() {
 			kr := gemmKernelForCPU()
-			paths = append(paths, struct {
-				name string
-				fn   sgemmFunc
-			}{"packed-" + kr.name, packedSgemm(kr)})
+			paths = append(paths, sgemmPath{"packed-" + kr.name, packedSgemm(kr)})
 		})
 	}
 	return paths
@@ -261,6 +253,9 @@ var (
 func TestSgemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	paths := sgemmPaths()
+	for _, p := range paths {
+		t.Logf("checking path %s", p.name)
+	}
 	var shapes [][3]int
 	for i := 0; i < 300; i++ {
 		shapes = append(shapes, [3]int{1 + rng.IntN(70), 1 + rng.IntN(70), 1 + rng.IntN(70)})
