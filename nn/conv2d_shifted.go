@@ -94,8 +94,9 @@ func (l *Conv2D) forwardShifted(x, out []float32, wk *convWork, lo, hi int) {
 					t := wk.out[f*ld+j*ns:]
 					for oy := 0; oy < oh; oy++ {
 						row := o[oy*ow : (oy+1)*ow]
-						for i, v := range t[oy*wp : oy*wp+ow] {
-							row[i] = v + b
+						src := t[oy*wp:][:len(row)]
+						for i := range row {
+							row[i] = src[i] + b
 						}
 					}
 				}

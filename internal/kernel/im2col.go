@@ -187,8 +187,9 @@ func Col2imShifted(g ConvGeom, col []float32, ld int, dxp []float32) {
 	}
 }
 
-// addTo sets dst += src elementwise over len(dst).
-func addTo(dst, src []float32) {
+// addToGo sets dst += src elementwise over len(dst): the reference for
+// addTo, which may be vectorised.
+func addToGo(dst, src []float32) {
 	src = src[:len(dst)]
 	for i, v := range src {
 		dst[i] += v

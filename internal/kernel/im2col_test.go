@@ -80,3 +80,31 @@ func TestIm2colShifted(t *testing.T) {
 		}
 	}
 }
+
+// TestAddTo checks the vectorised dst += src against the Go loop for every
+// length up to 70 at every alignment, with guard bands, under each
+// CPU-feature level.
+func TestAddTo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, level := range featureLevels() {
+		withFeatures(level.avx512, level.avx2fma, func() {
+			for _, n := range lengths() {
+				for off := 0; off < 8; off++ {
+					src := activationInputs(rng, n)
+					init := activationInputs(rng, n)
+					want := append([]float32(nil), init...)
+					addToGo(want, src)
+					buf, got := guarded(n, off)
+					copy(got, init)
+					addTo(got, src)
+					checkGuards(t, level.name+"/addTo", buf, off, n)
+					for i := range want {
+						if !sameFloat(got[i], want[i]) {
+							t.Fatalf("%s: n=%d off=%d: [%d] = %g, want %g", level.name, n, off, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		})
+	}
+}
