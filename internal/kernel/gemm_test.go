@@ -122,14 +122,16 @@ type sgemmPath struct {
 }
 
 // sgemmPaths is every way to compute Sgemm: the exported function, the
-// plain loops, and the packed path with each kernel this CPU runs.
+// plain loops, and the packed path with each kernel this build runs here
+// (under -tags noasm every feature level picks the Go kernel).
 func sgemmPaths() []sgemmPath {
 	paths := []sgemmPath{{"Sgemm", Sgemm}, {"simple", simpleSgemm}}
 	for _, l := range featureLevels() {
-		withFeatures(l.avx512, l.avx2fma, func() {
-			kr := gemmKernelForCPU()
-			paths = append(paths, sgemmPath{"packed-" + kr.name, packedSgemm(kr)})
-		})
+		var kr *gemmKernel
+		withFeatures(l.avx512, l.avx2fma, func() { kr = gemmKernelForCPU() })
+		if name := "packed-" + kr.name; name != paths[len(paths)-1].name {
+			paths = append(paths, sgemmPath{name, packedSgemm(kr)})
+		}
 	}
 	return paths
 }
