@@ -266,6 +266,7 @@ func TestSgemm(t *testing.T) {
 		[3]int{0, 5, 5}, [3]int{5, 0, 5}, [3]int{5, 5, 0}, [3]int{1, 1, 1},
 		// Larger than a block in each direction, with tails.
 		[3]int{140, 37, 300}, [3]int{9, 2100, 17}, [3]int{131, 70, 530}, [3]int{33, 33, 1025},
+		[3]int{150, 1100, 300}, // all three at once
 	)
 	if testing.Short() {
 		shapes = shapes[:60]
