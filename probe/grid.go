@@ -10,13 +10,13 @@ import (
 
 // MapGrid draws one layer's output for one example: for (C,H,W) outputs a
 // grid of C tiles, one per channel, each labelled "layer #channel"; for
-// flat outputs (K) one cell per unit. All tiles share one colour scale
+// flat outputs (K) and 1×1 maps one cell per unit or channel. All tiles share one colour scale
 // (ScaleFor of the whole layer), drawn as a bar below the grid. The title
 // names the layer, its form in the model text and its shape.
 func MapGrid(m *Maps) *image.RGBA {
 	scale := ScaleFor(m.Data)
 	title := fmt.Sprintf("%s  %s  output %s", m.Name, m.Desc, tensor.ShapeString(m.Shape))
-	if !m.IsImage() {
+	if !m.IsImage() || m.Shape[1]*m.Shape[2] == 1 { // flat, or 1×1 maps after global pooling
 		return unitGrid(m, title, scale)
 	}
 	c, h, w := m.Shape[0], m.Shape[1], m.Shape[2]
@@ -50,7 +50,11 @@ func unitGrid(m *Maps, title string, scale Scale) *image.RGBA {
 	k := len(m.Data)
 	cols := min(k, perRow)
 	rows := (k + cols - 1) / cols
-	footer := fmt.Sprintf("%d units, row by row from #0; one colour scale", k)
+	what := "units"
+	if m.IsImage() {
+		what = "channels"
+	}
+	footer := fmt.Sprintf("%d %s, row by row from #0; one colour scale", k, what)
 	width := max(2*pad+cols*cell, 2*pad+textWidth(title), 2*pad+max(barW, textWidth(footer)))
 	top := pad + lineH + pad
 	height := top + rows*cell + pad + lineH + 2 + colourBarHeight + pad
