@@ -171,7 +171,8 @@ func ReadCheckpoint(r io.Reader, size int64) (*Checkpoint, error) {
 	if len(h.Input) != 3 || h.Input[0] < 1 || h.Input[1] < 1 || h.Input[2] < 1 || h.Input[0]*h.Input[1]*h.Input[2] > 1<<26 {
 		return nil, &CheckpointError{Msg: fmt.Sprintf("bad input shape %v", h.Input)}
 	}
-	m, err := NewModel(h.Spec, h.Input, h.Classes, SpecOptions{Activation: h.Activation})
+	// The spec may not ask for more parameters than the file holds values.
+	m, err := NewModel(h.Spec, h.Input, h.Classes, SpecOptions{Activation: h.Activation, MaxParams: max(total, 1)})
 	if err != nil {
 		return nil, &CheckpointError{Msg: "its model does not build: " + err.Error()}
 	}

@@ -39,6 +39,11 @@ type SpecOptions struct {
 	// Activation, when set, replaces every activation in the spec (the
 	// --activation flag), e.g. "sigmoid".
 	Activation string
+	// MaxParams, when positive, makes BuildGraph fail before a convolution
+	// or dense layer allocates parameters that would take the model past
+	// this many values. Readers of model files set it from the tensor data
+	// the file holds, so a corrupt spec cannot allocate more than that.
+	MaxParams int64
 }
 
 // specItem is one parsed layer: name, positional and keyword arguments, and

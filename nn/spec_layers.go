@@ -163,6 +163,9 @@ func addItems(g *Graph, from *Node, items []specItem, opts SpecOptions) (*Node, 
 		if err != nil {
 			return nil, err
 		}
+		if err := checkParamBudget(g, l, cur.Shape, opts.MaxParams); err != nil {
+			return nil, &SpecError{Layer: it.text, Msg: err.Error()}
+		}
 		n, err := g.Add(l, cur)
 		if err != nil {
 			return nil, &SpecError{Layer: it.text, Msg: stripNodePrefix(err.Error())}

@@ -93,7 +93,12 @@ const maxImportInput = 1 << 24
 // importSpec rebuilds a model convnet exported and binds every parameter
 // and state tensor to the initializer of the same name.
 func importSpec(p *Program, spec, act string, input []int, classes []string) (*nn.Model, error) {
-	m, err := nn.NewModel(spec, input, classes, nn.SpecOptions{Activation: act})
+	// The spec may not ask for more parameters than the file holds values.
+	var budget int64 = 1
+	for _, t := range p.consts {
+		budget += int64(t.Len())
+	}
+	m, err := nn.NewModel(spec, input, classes, nn.SpecOptions{Activation: act, MaxParams: budget})
 	if err != nil {
 		return nil, &FormatError{Msg: "its convnet model spec does not build: " + err.Error()}
 	}

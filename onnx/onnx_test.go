@@ -279,3 +279,21 @@ func TestCompareUsesTheONNXTolerance(t *testing.T) {
 		t.Error("a shape mismatch passed")
 	}
 }
+
+// TestHugeSpecIsAnError checks that a spec in metadata asking for more
+// parameters than the file holds fails before allocating them.
+func TestHugeSpecIsAnError(t *testing.T) {
+	m := testModel(t, "flatten dense(10)", []int{1, 4, 4})
+	mp, err := Export(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range mp.MetadataProps {
+		if kv.GetKey() == MetaSpec {
+			kv.Value = ptr("flatten dense(2000000000) dense(10)")
+		}
+	}
+	if _, err := Import(mp); err == nil || !strings.Contains(err.Error(), "parameter values") {
+		t.Errorf("got %v; want an error about the parameter count", err)
+	}
+}
