@@ -45,6 +45,9 @@ func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
 	if len(shape) < 2 {
 		return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: want a batch axis and at least one more", p.Inputs[0].Name, shapePattern(shape))}
 	}
+	if len(shape) != 4 {
+		return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: convnet models take batches of images (N, C, H, W); `convnet run` executes the graph", p.Inputs[0].Name, shapePattern(shape))}
+	}
 	input := shape[1:]
 	for _, d := range input {
 		if d < 1 {
