@@ -44,7 +44,7 @@ func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 	kc := ceilDiv(k, ceilDiv(k, kr.kc))
 	mc := min(kr.mc, ceilDiv(m, mr)*mr)
 	nc := min(kr.nc, ceilDiv(n, nr)*nr)
-	ws := getGemmWorkspace(mr*kc, kc*nc)
+	ws := getGemmWorkspace(mr*kc, kc*nc, mr*kc)
 	narrowNR := 0
 	if kr.narrow != nil {
 		narrowNR = kr.narrow.nr
@@ -92,7 +92,7 @@ func gemmMacro(kr *gemmKernel, opA gemmOperand, m, n, k int, ws *gemmWorkspace, 
 	mr, nr := kr.mr, kr.nr
 	mFull := m / mr * mr
 	if mFull < m {
-		packA(opA.at(mFull, 0), m-mFull, k, mr, ws.a)
+		packA(opA.at(mFull, 0), m-mFull, k, mr, ws.a, ws.t)
 	}
 	for jr := 0; jr < n; jr += nr {
 		cols := min(nr, n-jr)
@@ -124,15 +124,23 @@ func callTile(kr *gemmKernel, m, n, k int, a gemmOperand, b, c []float32, ldc in
 
 // packA copies the rows×k block of op(A) at the start of opA, rows < mr, into
 // dst as one micro-panel of mr rows: op(A)[i][p] goes to dst[p·mr+i], and
-// rows past rows are zero.
-func packA(opA gemmOperand, rows, k, mr int, dst []float32) {
+// rows past rows are zero. tmp is scratch of mr·k values.
+func packA(opA gemmOperand, rows, k, mr int, dst, tmp []float32) {
 	dst = dst[:mr*k]
-	clear(dst)
-	for i := 0; i < rows; i++ {
-		for p := 0; p < k; p++ {
-			dst[p*mr+i] = opA.a[i*opA.rs+p*opA.ks]
+	if opA.ks == 1 {
+		// Untransposed, each row is a run of k values: gather the rows,
+		// zero-padded to mr, and transpose them as packB does B.
+		tmp = tmp[:mr*k]
+		for i := 0; i < rows; i++ {
+			copy(tmp[i*k:i*k+k], opA.a[i*opA.rs:i*opA.rs+k])
 		}
+		clear(tmp[rows*k:])
+		packCols(k, mr, tmp, k, dst, mr)
+		return
 	}
+	// Transposed, each p is a run of rows values.
+	clear(dst)
+	packRows(k, rows, opA.a, opA.ks, dst, mr)
 }
 
 // packB copies the k×n block of op(B) at (p0, j0) into dst as micro-panels
@@ -181,8 +189,8 @@ func packColsGo(k, j0, n int, src []float32, lds int, dst []float32, ldd int) {
 // come from gemmPool, so concurrent calls each get their own and a warm call
 // allocates nothing.
 type gemmWorkspace struct {
-	mem  []float32
-	a, b []float32
+	mem     []float32
+	a, b, t []float32 // packed A tail, packed B, scratch for packA
 }
 
 var gemmPool = sync.Pool{New: func() any { return new(gemmWorkspace) }}
@@ -191,19 +199,19 @@ var gemmPool = sync.Pool{New: func() any { return new(gemmWorkspace) }}
 // one cache line and one zmm register, so vector loads never split lines.
 const gemmAlign = 16
 
-// getGemmWorkspace returns a workspace from the pool with buffers a and b
-// of at least na and nb values, each 64-byte aligned.
-func getGemmWorkspace(na, nb int) *gemmWorkspace {
+// getGemmWorkspace returns a workspace from the pool with buffers a, b and
+// t of at least na, nb and nt values, each 64-byte aligned.
+func getGemmWorkspace(na, nb, nt int) *gemmWorkspace {
 	ws := gemmPool.Get().(*gemmWorkspace)
-	na, nb = ceilDiv(na, gemmAlign)*gemmAlign, ceilDiv(nb, gemmAlign)*gemmAlign
-	need := na + nb + gemmAlign
+	na, nb, nt = ceilDiv(na, gemmAlign)*gemmAlign, ceilDiv(nb, gemmAlign)*gemmAlign, ceilDiv(nt, gemmAlign)*gemmAlign
+	need := na + nb + nt + gemmAlign
 	if len(ws.mem) < need {
 		ws.mem = make([]float32, need)
 	}
 	// Skip to the first 64-byte boundary; the address is only inspected.
 	off := int(-uintptr(unsafe.Pointer(&ws.mem[0]))%64) / 4
 	mem := ws.mem[off:]
-	ws.a, ws.b = mem[:na], mem[na:na+nb]
+	ws.a, ws.b, ws.t = mem[:na], mem[na:na+nb], mem[na+nb:na+nb+nt]
 	return ws
 }
 
