@@ -24,7 +24,7 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 			"activation and pooling layer a PNG of its activation maps (one tile per filter, one colour scale per\n"+
 			"layer, shown below the tiles); the filters of every conv layer; the top-5 prediction; a gradient\n"+
 			"saliency map and Grad-CAM on the last conv layer; and index.html showing them in order.", stdout)
-	model := fs.String("model", "model.convnet", "saved model")
+	model := fs.String("model", "model.onnx", "saved model (ONNX or a native checkpoint)")
 	imagePath := fs.String("image", "", "PNG or JPEG image to look at")
 	out := fs.String("out", "inspect", "folder to write into (created if missing)")
 	class := fs.String("class", "", "class to explain in the saliency maps, by index or name (default: the predicted one)")

@@ -24,7 +24,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 			"  dW/last    |dW| relative to the last weighted layer's (far below 1: vanishing gradients)\n"+
 			"  lr|dW|/|W| the size of one plain SGD step at --lr relative to the weight (about 1e-3 is healthy)\n"+
 			"then the advice for layers that look wrong.", stdout)
-	model := fs.String("model", "model.convnet", "saved model")
+	model := fs.String("model", "model.onnx", "saved model (ONNX or a native checkpoint)")
 	dataSpec := fs.String("data", "mnist", "data: "+data.Specs)
 	split := fs.String("split", "test", "which split to sample: test or train")
 	sample := fs.Int("sample", 1000, "examples to measure on, the first of the split (0: all)")
