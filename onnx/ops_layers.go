@@ -337,9 +337,6 @@ func opMaxPool(n *node, in []*Tensor) ([]*Tensor, error) {
 	if !ok {
 		return nil, n.unsupported("input of type %s", typeName(raw.Type))
 	}
-	if len(n.out) > 1 && n.out[1] != "" {
-		return nil, n.unsupported("the Indices output")
-	}
 	if len(x.Shape) < 3 {
 		return nil, n.bad("input %v: want (N,C,spatial...)", x.Shape)
 	}
@@ -359,15 +356,45 @@ func opMaxPool(n *node, in []*Tensor) ([]*Tensor, error) {
 		return nil, err
 	}
 	y = from2D(y, g)
+	out := []*Tensor{y}
+	if len(n.out) > 1 && n.out[1] != "" {
+		out = append(out, maxPoolIndices(l.Argmax(), x, y, n.attrInt("storage_order", 0) != 0))
+	}
 	if !raw.IsFloat() {
 		// Back to the input's integers: the maxima are input values.
 		yi := &Tensor{Shape: y.Shape, Type: raw.Type, Int: make([]int64, len(y.Float))}
 		for i, v := range y.Float {
 			yi.Int[i] = int64(v)
 		}
-		y = yi
+		out[0] = yi
 	}
-	return []*Tensor{y}, nil
+	return out, nil
+}
+
+// maxPoolIndices turns nn.MaxPool2D's per-plane argmax into ONNX's Indices:
+// the flat index of each maximum in the input, row-major (storage_order 0)
+// or with the spatial axes column-major (storage_order 1).
+func maxPoolIndices(arg []int32, x, y *Tensor, colMajor bool) *Tensor {
+	h, w := 1, x.Shape[len(x.Shape)-1]
+	if len(x.Shape) == 4 {
+		h = x.Shape[2]
+	}
+	plane := h * w
+	outPlane := y.Len() / max(1, x.Shape[0]*x.Shape[1])
+	ind := NewInt(y.Shape...)
+	for i, a := range arg[:y.Len()] {
+		base := int64(i / outPlane * plane)
+		switch {
+		case a < 0:
+			ind.Int[i] = -1
+		case colMajor:
+			iy, ix := int64(a)/int64(w), int64(a)%int64(w)
+			ind.Int[i] = base + ix*int64(h) + iy
+		default:
+			ind.Int[i] = base + int64(a)
+		}
+	}
+	return ind
 }
 
 // opAveragePool is AveragePool:
