@@ -66,7 +66,7 @@ func runInspect(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	page.Model, page.Image, page.Inverted = *model, *imagePath, inverted
+	page.Model, page.Image, page.Inverted, page.Command = *model, *imagePath, inverted, commandLine("inspect", args)
 	if err := writeJSONFile(filepath.Join(*out, "predictions.json"), page.Top); err != nil {
 		return err
 	}
@@ -134,6 +134,7 @@ type inspectLayer struct {
 
 type inspectData struct {
 	Model, Image string
+	Command      string
 	Inverted     bool
 	Top          []probe.Class
 	Input        inspectFigure
@@ -241,6 +242,7 @@ nav a { margin-right: .8em; }
 </head>
 <body>
 <h1>What <code>{{.Model}}</code> sees in <code>{{.Image}}</code></h1>
+<p>Made with <code>{{.Command}}</code></p>
 <nav><a href="#prediction">prediction</a><a href="#input">input</a>{{range .Layers}}<a href="#{{.Name}}">{{.Name}}</a>{{end}}<a href="#saliency">saliency</a></nav>
 
 <h2 id="prediction">Top-{{len .Top}} prediction</h2>
