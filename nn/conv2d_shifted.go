@@ -93,11 +93,7 @@ func (l *Conv2D) forwardShifted(x, out []float32, wk *convWork, lo, hi int) {
 					o := out[((s0+j)*l.Filters+gi*fg+f)*oh*ow:][:oh*ow]
 					t := wk.out[f*ld+j*ns:]
 					for oy := 0; oy < oh; oy++ {
-						row := o[oy*ow : (oy+1)*ow]
-						src := t[oy*wp:][:len(row)]
-						for i := range row {
-							row[i] = src[i] + b
-						}
+						kernel.CopyAddScalar(o[oy*ow:(oy+1)*ow], t[oy*wp:], b)
 					}
 				}
 			}
@@ -132,19 +128,14 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 				for f := 0; f < fg; f++ {
 					d := dOut[((s0+j)*l.Filters+gi*fg+f)*oh*ow:][:oh*ow]
 					t := wk.out[f*ld+j*ns:][:ns]
-					var sum float32
 					for oy := 0; oy < oh; oy++ {
-						row := d[oy*ow : (oy+1)*ow]
-						copy(t[oy*wp:], row)
+						copy(t[oy*wp:], d[oy*ow:(oy+1)*ow])
 						if oy < oh-1 {
 							clear(t[oy*wp+ow : (oy+1)*wp])
 						}
-						for _, v := range row {
-							sum += v
-						}
 					}
 					if l.B != nil {
-						wk.dB[gi*fg+f] += sum
+						wk.dB[gi*fg+f] += rowSum(d)
 					}
 				}
 			}
@@ -170,4 +161,21 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 			}
 		}
 	}
+}
+
+// rowSum returns Σ x with four running sums, so the additions do not wait on
+// each other; the order is fixed, so the result is too.
+func rowSum(x []float32) float32 {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i]
+		s1 += x[i+1]
+		s2 += x[i+2]
+		s3 += x[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -195,3 +195,17 @@ func addToGo(dst, src []float32) {
 		dst[i] += v
 	}
 }
+
+// CopyAddScalar sets dst = src + b elementwise over len(dst): the copy of a
+// convolution's output rows out of the shifted layout, with the bias.
+func CopyAddScalar(dst, src []float32, b float32) {
+	copyAddScalar(dst, src[:len(dst)], b)
+}
+
+// copyAddScalarGo is CopyAddScalar in plain Go.
+func copyAddScalarGo(dst, src []float32, b float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] = src[i] + b
+	}
+}
