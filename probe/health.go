@@ -110,14 +110,94 @@ type layerAcc struct {
 	grad          []float64
 }
 
-// Measure runs g over the examples x (N, input shape...) in inference mode,
-// batch at a time (256 when batch < 1), and returns every layer's health
-// (flatten layers, pure reshapes, are left out). With labels (one per
-// example) it also backpropagates the softmax cross-entropy to get the
-// weight gradients of the mean loss over all the examples; that overwrites
-// the parameters' gradients, so call it between optimizer steps, not
-// within one. Batch-norm running statistics and dropout are left alone:
-// the pass runs in inference mode.
+// Meter accumulates layer health over batches, so that a set too large to
+// hold as one tensor can be measured batch by batch:
+//
+//	m := probe.NewMeter(g, true)
+//	for each batch { m.Add(x, labels) }
+//	h := m.Health()
+//
+// Measure does this for a set held in one tensor.
+type Meter struct {
+	g     *nn.Graph
+	grads bool
+	acc   []layerAcc
+	n     int
+	loss  nn.SoftmaxCrossEntropy
+}
+
+// NewMeter starts measuring g; with grads set, Add also backpropagates the
+// softmax cross-entropy to get weight gradients.
+func NewMeter(g *nn.Graph, grads bool) *Meter {
+	nodes := g.Nodes[1:]
+	m := &Meter{g: g, grads: grads, acc: make([]layerAcc, len(nodes))}
+	for i, node := range nodes {
+		units := 1
+		if len(node.Shape) >= 1 {
+			units = node.Shape[0]
+		}
+		m.acc[i].alive = make([]bool, units)
+		if w := weightOf(node.Layer); w != nil && grads {
+			m.acc[i].grad = make([]float64, w.Value.Len())
+		}
+	}
+	return m
+}
+
+// Add runs one batch x (N, input shape...) through the graph in inference
+// mode and adds its statistics. With gradients on, labels holds one class
+// per example and the weight gradients of the batch's mean loss are added,
+// weighted by N; that overwrites the parameters' gradients, so call it
+// between optimizer steps, not within one. Batch-norm running statistics
+// and dropout are left alone: the pass runs in inference mode.
+func (m *Meter) Add(x *tensor.Tensor, labels []int) {
+	g := m.g
+	n := x.Shape[0]
+	if m.grads && len(labels) != n {
+		panic("probe: Meter.Add: want one label per example")
+	}
+	nodes := g.Nodes[1:]
+	out := g.Forward(x, false)
+	for i, node := range nodes {
+		m.acc[i].observe(node)
+	}
+	m.n += n
+	if !m.grads || n == 0 {
+		return
+	}
+	prevInputGrad := g.InputGrad
+	g.InputGrad = false
+	m.loss.Loss(out, labels)
+	g.Backward(&m.loss.Grad)
+	g.InputGrad = prevInputGrad
+	for i, node := range nodes {
+		if m.acc[i].grad == nil {
+			continue
+		}
+		for j, v := range weightOf(node.Layer).Grad.Data {
+			m.acc[i].grad[j] += float64(n) * float64(v)
+		}
+	}
+}
+
+// Health returns every layer's health over the examples added so far
+// (flatten layers, pure reshapes, are left out). Weight gradients are
+// those of the mean loss over all of them.
+func (m *Meter) Health() *Health {
+	h := &Health{Examples: m.n}
+	for i, node := range m.g.Nodes[1:] {
+		if node.Layer.Type() == "flatten" {
+			continue
+		}
+		h.Layers = append(h.Layers, m.acc[i].health(node, m.n))
+	}
+	return h
+}
+
+// Measure returns every layer's health over the examples x (N, input
+// shape...), run batch at a time (256 when batch < 1) through a Meter. With
+// labels (one per example) it includes the weight gradients of the mean
+// loss over all the examples, and overwrites the parameters' gradients.
 func Measure(g *nn.Graph, x *tensor.Tensor, labels []int, batch int) *Health {
 	if batch < 1 {
 		batch = 256
@@ -127,55 +207,20 @@ func Measure(g *nn.Graph, x *tensor.Tensor, labels []int, batch int) *Health {
 	if labels != nil && len(labels) != n {
 		panic("probe: Measure: want one label per example")
 	}
-	nodes := g.Nodes[1:]
-	acc := make([]layerAcc, len(nodes))
-	for i, node := range nodes {
-		units := 1
-		if len(node.Shape) >= 1 {
-			units = node.Shape[0]
-		}
-		acc[i].alive = make([]bool, units)
-		if w := weightOf(node.Layer); w != nil && labels != nil {
-			acc[i].grad = make([]float64, w.Value.Len())
-		}
-	}
-	prevInputGrad := g.InputGrad
-	g.InputGrad = false
-	defer func() { g.InputGrad = prevInputGrad }()
-	var loss nn.SoftmaxCrossEntropy
+	m := NewMeter(g, labels != nil)
 	xb := &tensor.Tensor{}
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
 		xb.Shape = append(xb.Shape[:0], hi-lo)
 		xb.Shape = append(xb.Shape, x.Shape[1:]...)
 		xb.Data = x.Data[lo*size : hi*size]
-		out := g.Forward(xb, false)
-		for i, node := range nodes {
-			acc[i].observe(node)
+		var lb []int
+		if labels != nil {
+			lb = labels[lo:hi]
 		}
-		if labels == nil {
-			continue
-		}
-		loss.Loss(out, labels[lo:hi])
-		g.Backward(&loss.Grad)
-		share := float64(hi-lo) / float64(n) // the loss is a mean over each batch
-		for i, node := range nodes {
-			if acc[i].grad == nil {
-				continue
-			}
-			for j, v := range weightOf(node.Layer).Grad.Data {
-				acc[i].grad[j] += share * float64(v)
-			}
-		}
+		m.Add(xb, lb)
 	}
-	h := &Health{Examples: n}
-	for i, node := range nodes {
-		if node.Layer.Type() == "flatten" {
-			continue
-		}
-		h.Layers = append(h.Layers, acc[i].health(node))
-	}
-	return h
+	return m.Health()
 }
 
 // observe adds one batch of a node's output.
@@ -222,7 +267,7 @@ func (a *layerAcc) observe(node *nn.Node) {
 	}
 }
 
-func (a *layerAcc) health(node *nn.Node) LayerHealth {
+func (a *layerAcc) health(node *nn.Node, examples int) LayerHealth {
 	l := LayerHealth{Name: node.Name, Type: node.Layer.Type(), Shape: append([]int(nil), node.Shape...),
 		Units: len(a.alive), After: sourceOf(node)}
 	finite := a.n - int64(a.nonFinite)
@@ -249,7 +294,9 @@ func (a *layerAcc) health(node *nn.Node) LayerHealth {
 		for _, v := range a.grad {
 			s += v * v
 		}
-		l.GradNorm = math.Sqrt(s)
+		if examples > 0 {
+			l.GradNorm = math.Sqrt(s) / float64(examples)
+		}
 	}
 	return l
 }

@@ -22,41 +22,50 @@ type HealthInfo struct {
 	Advice []string `json:"advice,omitempty"`
 }
 
-// healthMonitor measures layer health once per epoch on a fixed sample of
-// the training set, outside the steps: the only cost inside an epoch is a
-// copy of the weights before its last optimizer step, for the
-// update-to-weight ratios.
+// healthMonitor measures layer health once per epoch on the first
+// examples of the training set, batch by batch, outside the steps: the only
+// cost inside an epoch is a copy of the weights before its last optimizer
+// step, for the update-to-weight ratios.
 type healthMonitor struct {
 	g       *nn.Graph
-	x       *tensor.Tensor
+	ds      *data.Dataset
+	n       int
+	x       tensor.Tensor
+	idx     []int
 	labels  []int
 	before  map[string][]float32
 	advisor probe.Advisor
 }
 
-func newHealthMonitor(m *nn.Model, ds *data.Dataset, sample int) *healthMonitor {
+func newHealthMonitor(m *nn.Model, ds *data.Dataset, sample, batch int) *healthMonitor {
 	if sample == 0 {
 		sample = DefaultHealthSample
 	}
 	if sample < 0 {
 		return nil
 	}
-	n := min(sample, ds.Len())
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	h := &healthMonitor{g: m.Graph, x: tensor.New(n, ds.C, ds.H, ds.W), labels: make([]int, n)}
-	ds.Batch(idx, h.x.Data, h.labels, nil, nil)
-	return h
+	return &healthMonitor{g: m.Graph, ds: ds, n: min(sample, ds.Len()), idx: make([]int, batch), labels: make([]int, batch)}
 }
 
 // beforeStep snapshots the weights ahead of an epoch's last step.
 func (h *healthMonitor) beforeStep() { h.before = probe.WeightSnapshot(h.g) }
 
-// measure takes the epoch's health and advice after its last step.
+// measure takes the epoch's health and advice after its last step, in
+// batches of the training batch size, so that it needs no more memory than
+// training does.
 func (h *healthMonitor) measure(epoch, step int) HealthInfo {
-	hl := probe.Measure(h.g, h.x, h.labels, 256)
+	meter := probe.NewMeter(h.g, true)
+	b := len(h.idx)
+	for lo := 0; lo < h.n; lo += b {
+		k := min(b, h.n-lo)
+		for i := range k {
+			h.idx[i] = lo + i
+		}
+		h.x.Resize(k, h.ds.C, h.ds.H, h.ds.W)
+		h.ds.Batch(h.idx[:k], h.x.Data, h.labels[:k], nil, nil)
+		meter.Add(&h.x, h.labels[:k])
+	}
+	hl := meter.Health()
 	probe.UpdateRatios(hl, h.g, h.before)
 	return HealthInfo{Type: "health", Epoch: epoch, Step: step, Health: *hl, Advice: h.advisor.Advise(epoch, hl)}
 }

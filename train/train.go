@@ -209,7 +209,7 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 	res := &Result{}
 	start := time.Now()
 	order := make([]int, trainSet.Len())
-	health := newHealthMonitor(m, trainSet, cfg.HealthSample)
+	health := newHealthMonitor(m, trainSet, cfg.HealthSample, cfg.Batch)
 	for epoch := firstEpoch; epoch <= cfg.Epochs; epoch++ {
 		for i := range order {
 			order[i] = i

@@ -63,11 +63,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	if len(ds.Classes) != len(m.Classes) {
 		return fmt.Errorf("the model has %d classes, the data %s has %d", len(m.Classes), *dataSpec, len(ds.Classes))
 	}
-	if *sample > 0 {
-		ds = ds.Subset(*sample)
-	}
-	x, labels := wholeSet(ds)
-	h := probe.Measure(m.Graph, x, labels, 256)
+	h := measureModel(m, ds, *sample)
 	for i := range h.Layers {
 		if l := &h.Layers[i]; l.WeightNorm > 0 {
 			l.UpdateRatio = *lr * l.GradNorm / l.WeightNorm
@@ -93,18 +89,6 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, a)
 	}
 	return nil
-}
-
-// wholeSet turns a dataset into one tensor of examples and their labels.
-func wholeSet(ds *data.Dataset) (*tensor.Tensor, []int) {
-	x := tensor.New(ds.Len(), ds.C, ds.H, ds.W)
-	labels := make([]int, ds.Len())
-	idx := make([]int, ds.Len())
-	for i := range idx {
-		idx[i] = i
-	}
-	ds.Batch(idx, x.Data, labels, nil, nil)
-	return x, labels
 }
 
 // writeHealthTable prints one row per layer; "-" marks figures that do not
@@ -142,11 +126,25 @@ func writeHealthTable(w io.Writer, h *probe.Health, step bool) error {
 	return tw.Flush()
 }
 
-// measureModel is Measure over a dataset's first n examples (all when n < 1).
+// measureModel measures m's layer health over the first n examples of ds
+// (all when n < 1), 256 at a time, with weight gradients.
 func measureModel(m *nn.Model, ds *data.Dataset, n int) *probe.Health {
-	if n > 0 {
-		ds = ds.Subset(n)
+	if n < 1 || n > ds.Len() {
+		n = ds.Len()
 	}
-	x, labels := wholeSet(ds)
-	return probe.Measure(m.Graph, x, labels, 256)
+	const batch = 256
+	meter := probe.NewMeter(m.Graph, true)
+	x := &tensor.Tensor{}
+	labels := make([]int, batch)
+	idx := make([]int, batch)
+	for lo := 0; lo < n; lo += batch {
+		k := min(batch, n-lo)
+		for i := range k {
+			idx[i] = lo + i
+		}
+		x.Resize(k, ds.C, ds.H, ds.W)
+		ds.Batch(idx[:k], x.Data, labels[:k], nil, nil)
+		meter.Add(x, labels[:k])
+	}
+	return meter.Health()
 }
