@@ -307,3 +307,23 @@ func TestActivationCost(t *testing.T) {
 		t.Error("unknown activation accepted")
 	}
 }
+
+func TestGradCAMLayer(t *testing.T) {
+	for spec, want := range map[string]string{
+		"conv(2,3) relu conv(2,3) batchnorm relu flatten dense(2)": "relu2",
+		"conv(2,3) relu conv(2,3) flatten dense(2)":                "conv2",
+		"conv(2,3) tanh maxpool(2) flatten dense(2)":               "tanh1",
+	} {
+		g, err := nn.BuildGraph(spec, []int{1, 8, 8}, nn.SpecOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := GradCAMLayer(g); got == nil || got.Name != want {
+			t.Errorf("%s: Grad-CAM on %v, want %s", spec, got, want)
+		}
+	}
+	g, _ := nn.BuildGraph("flatten dense(2)", []int{1, 8, 8}, nn.SpecOptions{})
+	if GradCAMLayer(g) != nil {
+		t.Error("Grad-CAM layer found in a net without conv layers")
+	}
+}

@@ -82,10 +82,10 @@ func Saliency(m *nn.Model, x []float32, class int) (*Attribution, error) {
 	return a, nil
 }
 
-// GradCAMLayer is the node Grad-CAM looks at: the last conv layer, or the
-// activation right after it when there is one (the rectified features, as
-// in the paper's use of the last convolutional feature maps). It is nil
-// for a model without conv layers.
+// GradCAMLayer is the node Grad-CAM looks at: the last conv layer's
+// rectified features, that is the activation that follows it, through a
+// batch norm if there is one (conv batchnorm relu), or the conv layer itself
+// when no activation follows. It is nil for a model without conv layers.
 func GradCAMLayer(g *nn.Graph) *nn.Node {
 	var conv *nn.Node
 	for _, n := range g.Nodes[1:] {
@@ -96,10 +96,20 @@ func GradCAMLayer(g *nn.Graph) *nn.Node {
 	if conv == nil {
 		return nil
 	}
-	for _, n := range g.Nodes[1:] {
-		if len(n.Inputs) == 1 && n.Inputs[0] == conv && nn.IsActivation(n.Layer.Type()) && n.Layer.Type() != "softmax" {
-			return n
+	next := func(n *nn.Node) *nn.Node {
+		for _, m := range g.Nodes[1:] {
+			if len(m.Inputs) == 1 && m.Inputs[0] == n {
+				return m
+			}
 		}
+		return nil
+	}
+	n := next(conv)
+	if n != nil && n.Layer.Type() == "batchnorm" {
+		n = next(n)
+	}
+	if n != nil && nn.IsActivation(n.Layer.Type()) && n.Layer.Type() != "softmax" {
+		return n
 	}
 	return conv
 }
