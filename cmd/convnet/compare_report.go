@@ -81,8 +81,8 @@ func writeReportText(w io.Writer, res *compareResult) error {
 	p("on %s, %s, %d threads, %s, in %.0f s in all. Every figure below was measured in that run; `results.json` beside this file holds them all.\n\n",
 		res.Date, orUnknown(res.CPU), res.Threads, res.GoVersion, res.TotalTime)
 	p("**Setup.** The model `%s`, with every activation replaced by the one compared, trained for %s on %d %s training examples: "+
-		"batch %d, %s, learning rate %g, %s schedule, seed %d. The seed gives every activation the same batch order and the same random draws for the weights; "+
-		"the weights are then scaled by the scheme that suits each activation (He for ReLU-like, Xavier for sigmoid and tanh), as `convnet train` does, so "+
+		"batch %d, %s, learning rate %g, %s schedule, seed %d. The seed gives every activation the same batch order and the same random source for the initial weights, "+
+		"which are drawn from the scheme that suits each activation (He for ReLU-like, Xavier for sigmoid and tanh), as `convnet train` does, so "+
 		"`convnet train --activation %s` with the same data, epochs, batch, learning rate and seed trains the same net the same way. "+
 		"Gradient norms, sparsity and dead units are measured on the first %d training examples, in inference mode. "+
 		"The first activation, %s, is the baseline of every ratio.\n\n",
