@@ -66,23 +66,29 @@ type geometry2D struct {
 	oneD                   bool
 }
 
-// windowGeometry reads kernel_shape (or the kernel's dims), strides,
-// dilations, pads and auto_pad for an input of shape (N, C, spatial...).
-func (n *node) windowGeometry(xShape []int, kernel []int) (geometry2D, error) {
-	var g geometry2D
+// window holds a window operator's attributes per spatial axis.
+type window struct {
+	ks, strides, dil, begin, end []int
+}
+
+// windowAttrs reads kernel_shape (or the kernel's dims), strides,
+// dilations, pads and auto_pad for an input of shape (N, C, spatial...)
+// with 1 to 3 spatial axes.
+func (n *node) windowAttrs(xShape []int, kernel []int) (window, error) {
+	var w window
 	sp := len(xShape) - 2
-	if sp != 1 && sp != 2 {
-		return g, n.unsupported("%d-D input (convnet has 1-D and 2-D windows)", sp)
+	if sp < 1 || sp > 3 {
+		return w, n.unsupported("%d-D input (convnet has 1-D, 2-D and 3-D windows)", sp)
 	}
 	ks, err := n.toInts(n.attrInts("kernel_shape"), "kernel_shape")
 	if err != nil {
-		return g, err
+		return w, err
 	}
 	if ks == nil {
 		ks = kernel
 	}
 	if len(ks) != sp || (kernel != nil && !equalInts(ks, kernel)) {
-		return g, n.bad("kernel_shape %v does not fit the %d-D input (kernel %v)", ks, sp, kernel)
+		return w, n.bad("kernel_shape %v does not fit the %d-D input (kernel %v)", ks, sp, kernel)
 	}
 	ones := func() []int {
 		o := make([]int, sp)
@@ -93,31 +99,31 @@ func (n *node) windowGeometry(xShape []int, kernel []int) (geometry2D, error) {
 	}
 	strides, err := n.toInts(n.attrInts("strides"), "strides")
 	if err != nil {
-		return g, err
+		return w, err
 	}
 	if strides == nil {
 		strides = ones()
 	}
 	dil, err := n.toInts(n.attrInts("dilations"), "dilations")
 	if err != nil {
-		return g, err
+		return w, err
 	}
 	if dil == nil {
 		dil = ones()
 	}
 	pads, err := n.toInts(n.attrInts("pads"), "pads")
 	if err != nil {
-		return g, err
+		return w, err
 	}
 	if pads == nil {
 		pads = make([]int, 2*sp)
 	}
 	if len(strides) != sp || len(dil) != sp || len(pads) != 2*sp {
-		return g, n.bad("strides %v, dilations %v or pads %v do not fit a %d-D input", strides, dil, pads, sp)
+		return w, n.bad("strides %v, dilations %v or pads %v do not fit a %d-D input", strides, dil, pads, sp)
 	}
 	for i := 0; i < sp; i++ {
 		if ks[i] < 1 || strides[i] < 1 || dil[i] < 1 {
-			return g, n.bad("kernel, strides and dilations must be positive")
+			return w, n.bad("kernel, strides and dilations must be positive")
 		}
 	}
 	switch mode := n.attrString("auto_pad", "NOTSET"); mode {
@@ -137,12 +143,32 @@ func (n *node) windowGeometry(xShape []int, kernel []int) (geometry2D, error) {
 			}
 		}
 	default:
-		return g, n.bad("auto_pad %q", mode)
+		return w, n.bad("auto_pad %q", mode)
 	}
+	return window{ks: ks, strides: strides, dil: dil, begin: pads[:sp], end: pads[sp:]}, nil
+}
+
+// windowGeometry is windowAttrs for the 1-D and 2-D layers.
+func (n *node) windowGeometry(xShape []int, kernel []int) (geometry2D, error) {
+	if len(xShape) == 5 {
+		return geometry2D{}, n.unsupported("3-D input")
+	}
+	w, err := n.windowAttrs(xShape, kernel)
+	if err != nil {
+		return geometry2D{}, err
+	}
+	return w.plane(), nil
+}
+
+// plane maps the last one or two axes onto the 2-D layers' geometry.
+func (w window) plane() geometry2D {
+	sp := len(w.ks)
 	if sp == 1 {
-		return geometry2D{kh: 1, kw: ks[0], sh: 1, sw: strides[0], dh: 1, dw: dil[0], pad: [4]int{0, pads[0], 0, pads[1]}, oneD: true}, nil
+		return geometry2D{kh: 1, kw: w.ks[0], sh: 1, sw: w.strides[0], dh: 1, dw: w.dil[0], pad: [4]int{0, w.begin[0], 0, w.end[0]}, oneD: true}
 	}
-	return geometry2D{kh: ks[0], kw: ks[1], sh: strides[0], sw: strides[1], dh: dil[0], dw: dil[1], pad: [4]int{pads[0], pads[1], pads[2], pads[3]}}, nil
+	h, x := sp-2, sp-1
+	return geometry2D{kh: w.ks[h], kw: w.ks[x], sh: w.strides[h], sw: w.strides[x], dh: w.dil[h], dw: w.dil[x],
+		pad: [4]int{w.begin[h], w.begin[x], w.end[h], w.end[x]}}
 }
 
 func equalInts(a, b []int) bool {
@@ -187,6 +213,16 @@ func opConv(n *node, in []*Tensor) ([]*Tensor, error) {
 	b := optional(in, 2)
 	if len(x.Shape) < 3 || len(w.Shape) != len(x.Shape) {
 		return nil, n.bad("input %v and weights %v: want (N,C,spatial...) and (F,C/group,kernel...)", x.Shape, w.Shape)
+	}
+	if len(x.Shape) == 5 {
+		group := int(n.attrInt("group", 1))
+		if group < 1 || x.Shape[1] != w.Shape[1]*group || w.Shape[0]%group != 0 {
+			return nil, n.bad("input has %d channels, weights %v with group %d", x.Shape[1], w.Shape, group)
+		}
+		if b != nil && (!b.IsFloat() || b.Len() != w.Shape[0]) {
+			return nil, n.bad("bias %s does not fit %d filters", b, w.Shape[0])
+		}
+		return n.conv3D(x, w, b, group)
 	}
 	g, err := n.windowGeometry(x.Shape, w.Shape[2:])
 	if err != nil {
@@ -235,8 +271,11 @@ func opConvTranspose(n *node, in []*Tensor) ([]*Tensor, error) {
 		return nil, n.bad("input %v and weights %v: want (N,C,spatial...) and (C,F/group,kernel...)", x.Shape, w.Shape)
 	}
 	sp := len(x.Shape) - 2
+	if sp == 3 {
+		return n.convTranspose3D(x, w, b)
+	}
 	if sp != 1 && sp != 2 {
-		return nil, n.unsupported("%d-D input (convnet has 1-D and 2-D windows)", sp)
+		return nil, n.unsupported("%d-D input (convnet has 1-D, 2-D and 3-D windows)", sp)
 	}
 	// Padding for ConvTranspose applies to the output; windowGeometry's
 	// auto_pad rule is Conv's, so read the pads here.
@@ -343,6 +382,9 @@ func opMaxPool(n *node, in []*Tensor) ([]*Tensor, error) {
 	if !n.has("kernel_shape") {
 		return nil, n.bad("kernel_shape is required")
 	}
+	if len(x.Shape) == 5 && raw.IsFloat() {
+		return n.pool3D(x, true)
+	}
 	g, err := n.windowGeometry(x.Shape, nil)
 	if err != nil {
 		return nil, err
@@ -410,6 +452,9 @@ func opAveragePool(n *node, in []*Tensor) ([]*Tensor, error) {
 	}
 	if !n.has("kernel_shape") {
 		return nil, n.bad("kernel_shape is required")
+	}
+	if len(x.Shape) == 5 {
+		return n.pool3D(x, false)
 	}
 	g, err := n.windowGeometry(x.Shape, nil)
 	if err != nil {
