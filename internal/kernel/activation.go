@@ -172,6 +172,11 @@ func sigmoidForwardGo(x, y []float32) {
 
 // SigmoidBackward: dx = dy·y·(1-y).
 func SigmoidBackward(y, dy, dx []float32) {
+	sigmoidBackward(y, dy[:len(y)], dx[:len(y)])
+}
+
+// sigmoidBackwardGo is SigmoidBackward in plain Go.
+func sigmoidBackwardGo(y, dy, dx []float32) {
 	dy, dx = dy[:len(y)], dx[:len(y)]
 	for i, v := range y {
 		dx[i] = dy[i] * v * (1 - v)
@@ -211,6 +216,11 @@ func tanhForwardGo(x, y []float32) {
 
 // TanhBackward: dx = dy·(1-y²).
 func TanhBackward(y, dy, dx []float32) {
+	tanhBackward(y, dy[:len(y)], dx[:len(y)])
+}
+
+// tanhBackwardGo is TanhBackward in plain Go.
+func tanhBackwardGo(y, dy, dx []float32) {
 	dy, dx = dy[:len(y)], dx[:len(y)]
 	for i, v := range y {
 		dx[i] = dy[i] * (1 - v*v)

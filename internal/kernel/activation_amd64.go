@@ -66,6 +66,22 @@ func tanhForward(x, y []float32) {
 	tanhForwardGo(x, y)
 }
 
+func sigmoidBackward(y, dy, dx []float32) {
+	if hasAVX2FMA {
+		sigmoidBackwardAVX2(y, dy, dx)
+		return
+	}
+	sigmoidBackwardGo(y, dy, dx)
+}
+
+func tanhBackward(y, dy, dx []float32) {
+	if hasAVX2FMA {
+		tanhBackwardAVX2(y, dy, dx)
+		return
+	}
+	tanhBackwardGo(y, dy, dx)
+}
+
 // reluForwardAVX2 computes, with y at least as long as x,
 //
 //	for i, v := range x {
@@ -113,6 +129,26 @@ func leakyReLUForwardAVX2(x, y []float32, a float32)
 //
 //go:noescape
 func leakyReLUBackwardAVX2(x, dy, dx []float32, a float32)
+
+// sigmoidBackwardAVX2 computes, with dy and dx at least as long as y, and
+// the operations in the same order as the Go loop so the results match,
+//
+//	for i, v := range y {
+//		dx[i] = dy[i] * v * (1 - v)
+//	}
+//
+//go:noescape
+func sigmoidBackwardAVX2(y, dy, dx []float32)
+
+// tanhBackwardAVX2 computes, with dy and dx at least as long as y, without
+// fusing the multiply and subtract, as the Go loop,
+//
+//	for i, v := range y {
+//		dx[i] = dy[i] * (1 - v*v)
+//	}
+//
+//go:noescape
+func tanhBackwardAVX2(y, dy, dx []float32)
 
 // sigmoidForwardAVX2 computes, with y at least as long as x,
 //

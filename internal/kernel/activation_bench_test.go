@@ -102,3 +102,15 @@ func BenchmarkTanhForward(b *testing.B) {
 	b.Run("fast", func(b *testing.B) { benchElementwise(b, 2, func() { TanhForward(x, y) }) })
 	b.Run("go", func(b *testing.B) { benchElementwise(b, 2, func() { tanhForwardGo(x, y) }) })
 }
+
+func BenchmarkSigmoidBackward(b *testing.B) {
+	y, dy, dx := benchSlices()
+	b.Run("fast", func(b *testing.B) { benchElementwise(b, 3, func() { SigmoidBackward(y, dy, dx) }) })
+	b.Run("go", func(b *testing.B) { benchElementwise(b, 3, func() { sigmoidBackwardGo(y, dy, dx) }) })
+}
+
+func BenchmarkTanhBackward(b *testing.B) {
+	y, dy, dx := benchSlices()
+	b.Run("fast", func(b *testing.B) { benchElementwise(b, 3, func() { TanhBackward(y, dy, dx) }) })
+	b.Run("go", func(b *testing.B) { benchElementwise(b, 3, func() { tanhBackwardGo(y, dy, dx) }) })
+}

@@ -10,3 +10,5 @@ func leakyReLUForward(x, y []float32, a float32)       { leakyReLUForwardGo(x, y
 func leakyReLUBackward(x, dy, dx []float32, a float32) { leakyReLUBackwardGo(x, dy, dx, a) }
 func sigmoidForward(x, y []float32)                    { sigmoidForwardGo(x, y) }
 func tanhForward(x, y []float32)                       { tanhForwardGo(x, y) }
+func sigmoidBackward(y, dy, dx []float32)              { sigmoidBackwardGo(y, dy, dx) }
+func tanhBackward(y, dy, dx []float32)                 { tanhBackwardGo(y, dy, dx) }
