@@ -9,7 +9,9 @@ import (
 var threads atomic.Int32
 
 // SetThreads sets how many goroutines the engine's parallel loops use.
-// n <= 0 restores the default, GOMAXPROCS.
+// n <= 0 restores the default, GOMAXPROCS. Call it between steps, not while
+// a model runs: layers size their per-worker scratch from Workers just
+// before each parallel loop, and the loop must see the same count.
 func SetThreads(n int) {
 	if n < 0 {
 		n = 0
