@@ -146,6 +146,9 @@ func valueInfo(vi *onnxpb.ValueInfoProto) (ValueInfo, error) {
 		return info, nil
 	}
 	info.Type = onnxpb.TensorProto_DataType(tt.GetElemType())
+	if _, isInt := intTypes[info.Type]; info.Type != 0 && info.Type != onnxpb.TensorProto_FLOAT && !isInt {
+		return info, &UnsupportedError{What: fmt.Sprintf("%q has element type %s (convnet computes in float32 and integers)", info.Name, typeName(info.Type))}
+	}
 	if sh := tt.GetShape(); sh != nil {
 		if len(sh.GetDim()) > maxRank {
 			return info, &FormatError{Msg: fmt.Sprintf("%q has %d dimensions", info.Name, len(sh.GetDim()))}

@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/convnet/convnet/nn"
@@ -765,7 +764,7 @@ func opDropout(n *node, in []*Tensor) ([]*Tensor, error) {
 }
 
 func init() {
-	ops = map[string]opFunc{
+	for k, f := range map[string]opFunc{
 		"Conv":               opConv,
 		"ConvTranspose":      opConvTranspose,
 		"MaxPool":            opMaxPool,
@@ -804,12 +803,14 @@ func init() {
 		"Pad":       opPad,
 		"Constant":  opConstant,
 		"Identity":  opIdentity,
+	} {
+		ops[k] = f
 	}
 }
 
-var ops map[string]opFunc
-
-var _ = fmt.Sprint
+// ops maps each operator of the default domain that convnet runs to its
+// implementation; the files ops_*.go fill it.
+var ops = map[string]opFunc{}
 
 // clipInt is Clip on an integer tensor, with integer bounds.
 func clipInt(n *node, x *Tensor, in []*Tensor) ([]*Tensor, error) {
