@@ -166,8 +166,9 @@ func valueInfo(vi *onnxpb.ValueInfoProto) (ValueInfo, error) {
 
 // Run binds inputs, in order, to the graph inputs that have no
 // initializer, runs every node, and returns the graph outputs in order.
-// Inputs are not modified. A shape or value the graph cannot take is an
-// error, never a panic.
+// Inputs are not modified; outputs may share data with inputs or
+// initializers (Identity, Reshape). A shape or value the graph cannot take
+// is an error, never a panic. Run is safe for concurrent use.
 func (p *Program) Run(inputs []*Tensor) (outs []*Tensor, err error) {
 	if len(inputs) != len(p.Inputs) {
 		return nil, fmt.Errorf("onnx: the model takes %d inputs (%s), given %d", len(p.Inputs), inputNames(p.Inputs), len(inputs))

@@ -74,6 +74,12 @@ type window struct {
 // dilations, pads and auto_pad for an input of shape (N, C, spatial...)
 // with 1 to 3 spatial axes.
 func (n *node) windowAttrs(xShape []int, kernel []int) (window, error) {
+	return n.windowAttrsPadding(xShape, kernel, n.attrString("auto_pad", "NOTSET"))
+}
+
+// windowAttrsPadding is windowAttrs with the auto_pad mode given: NOTSET
+// for ConvTranspose, whose auto_pad pads the output instead.
+func (n *node) windowAttrsPadding(xShape []int, kernel []int, autoPad string) (window, error) {
 	var w window
 	sp := len(xShape) - 2
 	if sp < 1 || sp > 3 {
@@ -125,7 +131,7 @@ func (n *node) windowAttrs(xShape []int, kernel []int) (window, error) {
 			return w, n.bad("kernel, strides and dilations must be positive")
 		}
 	}
-	switch mode := n.attrString("auto_pad", "NOTSET"); mode {
+	switch mode := autoPad; mode {
 	case "NOTSET", "":
 	case "VALID":
 		clear(pads)
@@ -276,18 +282,14 @@ func opConvTranspose(n *node, in []*Tensor) ([]*Tensor, error) {
 	if sp != 1 && sp != 2 {
 		return nil, n.unsupported("%d-D input (convnet has 1-D, 2-D and 3-D windows)", sp)
 	}
-	// Padding for ConvTranspose applies to the output; windowGeometry's
-	// auto_pad rule is Conv's, so read the pads here.
+	// Padding for ConvTranspose applies to the output: auto_pad is handled
+	// below, not by Conv's rule in windowAttrs.
 	auto := n.attrString("auto_pad", "NOTSET")
-	save := n.attrs["auto_pad"]
-	delete(n.attrs, "auto_pad")
-	g, err := n.windowGeometry(x.Shape, w.Shape[2:])
-	if save != nil {
-		n.attrs["auto_pad"] = save
-	}
+	win, err := n.windowAttrsPadding(x.Shape, w.Shape[2:], "NOTSET")
 	if err != nil {
 		return nil, err
 	}
+	g := win.plane()
 	group := int(n.attrInt("group", 1))
 	if group < 1 || x.Shape[1] != w.Shape[0] || w.Shape[0]%group != 0 {
 		return nil, n.bad("input has %d channels, weights %v with group %d", x.Shape[1], w.Shape, group)
