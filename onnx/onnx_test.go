@@ -297,3 +297,39 @@ func TestHugeSpecIsAnError(t *testing.T) {
 		t.Errorf("got %v; want an error about the parameter count", err)
 	}
 }
+
+// TestRunConcurrently runs one Program from several goroutines (run it
+// with -race): Run keeps no state between calls.
+func TestRunConcurrently(t *testing.T) {
+	mp, err := LoadModel("testdata/pytorch/resblock_bn/model.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Compile(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := LoadTensor("testdata/pytorch/resblock_bn/test_data_set_0/input_0.pb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := p.Run([]*Tensor{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := p.Run([]*Tensor{in})
+			if err == nil {
+				_, err = Compare(got[0], want[0])
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
