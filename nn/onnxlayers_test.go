@@ -128,3 +128,14 @@ func TestNewLayersInSpecs(t *testing.T) {
 		}
 	}
 }
+
+func TestConstBinaryGradients(t *testing.T) {
+	for _, op := range []string{"add", "sub", "rsub", "mul", "div", "rdiv"} {
+		c := tensor.FromValues(0.5, -1.5, 2)
+		c.Shape = []int{3, 1, 1}
+		checkGradients(t, gradCase{name: "const " + op, layer: &ConstBinary{Op: op, C: c}, shapes: [][]int{{2, 3, 2, 2}}, avoid: 0.3})
+	}
+	if _, err := (&ConstBinary{Op: "add", C: tensor.New(2, 3)}).Build([][]int{{3, 4}}); err == nil {
+		t.Error("a (2,3) constant broadcast to (3,4)")
+	}
+}

@@ -226,6 +226,14 @@ func (e *exporter) layer(n *nn.Node, ins []string, out string) error {
 		e.node("Clip", name, append(ins, lo, hi), out)
 	case *nn.HardSigmoid:
 		e.node("HardSigmoid", name, ins, out).Attribute = []*onnxpb.AttributeProto{floatAttr("alpha", l.Alpha), floatAttr("beta", l.Beta)}
+	case *nn.ConstBinary:
+		c := e.init(name+".const", l.C.Data, l.C.Shape...)
+		op := map[string]string{"add": "Add", "sub": "Sub", "rsub": "Sub", "mul": "Mul", "div": "Div", "rdiv": "Div"}[l.Op]
+		in := []string{ins[0], c}
+		if l.Op == "rsub" || l.Op == "rdiv" {
+			in = []string{c, ins[0]}
+		}
+		e.node(op, name, in, out)
 	case *nn.LogSoftmax:
 		e.node("LogSoftmax", name, ins, out).Attribute = []*onnxpb.AttributeProto{intAttr("axis", -1)}
 	default:

@@ -191,6 +191,14 @@ func (im *importer) node(n *node) error {
 		}
 		return t, nil
 	}
+	if (n.op == "Add" || n.op == "Sub" || n.op == "Mul" || n.op == "Div") && len(n.in) == 2 {
+		// The data operand may come second (c - x, c / x).
+		if _, ok := im.values[n.in[0]]; !ok {
+			if _, ok := im.values[n.in[1]]; ok {
+				return im.binaryConstFirst(n, cannot)
+			}
+		}
+	}
 	x, err := data(0)
 	if err != nil {
 		return err
@@ -461,12 +469,8 @@ func (im *importer) node(n *node) error {
 			ratio = float64(t.Float[0])
 		}
 		return add(nn.NewDropout(ratio))
-	case "Add":
-		y, err := data(1)
-		if err != nil {
-			return err
-		}
-		return add(nn.NewAdd(), x, y)
+	case "Add", "Sub", "Mul", "Div":
+		return im.binary(n, add, cannot)
 	case "Concat":
 		ax := n.attrInt("axis", 1)
 		if ax != 1 && ax != int64(1-len(full)) {
@@ -536,4 +540,57 @@ func allZero(v []int64) bool {
 		}
 	}
 	return true
+}
+
+// binary maps Add, Sub, Mul and Div whose first operand is data: with
+// another data operand of the same shape, Add becomes nn.Add; with a
+// constant, an nn.ConstBinary.
+func (im *importer) binary(n *node, add func(nn.Layer, ...*nn.Node) error, cannot func(string) error) error {
+	if len(n.in) != 2 {
+		return n.bad("want two inputs")
+	}
+	x := im.values[n.in[0]]
+	if y, ok := im.values[n.in[1]]; ok {
+		if n.op != "Add" {
+			return cannot("only Add of two computed values")
+		}
+		return add(nn.NewAdd(), x, y)
+	}
+	c, ok := im.consts[n.in[1]]
+	if !ok || !c.IsFloat() {
+		return cannot("the other operand must be a float initializer")
+	}
+	return im.constBinary(n, x, c, map[string]string{"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div"}[n.op], cannot)
+}
+
+// binaryConstFirst maps c + x, c - x, c · x and c / x.
+func (im *importer) binaryConstFirst(n *node, cannot func(string) error) error {
+	c, ok := im.consts[n.in[0]]
+	if !ok || !c.IsFloat() {
+		return cannot("the other operand must be a float initializer")
+	}
+	x := im.values[n.in[1]]
+	return im.constBinary(n, x, c, map[string]string{"Add": "add", "Sub": "rsub", "Mul": "mul", "Div": "rdiv"}[n.op], cannot)
+}
+
+// constBinary adds an nn.ConstBinary; c broadcasts against the batched
+// shape (N, ...), so a leading 1 is dropped to get the per-example form.
+func (im *importer) constBinary(n *node, x *nn.Node, c *Tensor, op string, cannot func(string) error) error {
+	shape := c.Shape
+	if len(shape) == len(x.Shape)+1 {
+		if shape[0] != 1 {
+			return cannot(fmt.Sprintf("a constant %v that varies along the batch", c.Shape))
+		}
+		shape = shape[1:]
+	}
+	if len(shape) > len(x.Shape) {
+		return cannot(fmt.Sprintf("a constant %v of higher rank than the data", c.Shape))
+	}
+	l := &nn.ConstBinary{Op: op, C: tensor.FromData(append([]float32(nil), c.Float...), shape...)}
+	node, err := im.g.Add(l, x)
+	if err != nil {
+		return cannot(err.Error())
+	}
+	im.values[n.out[0]] = node
+	return nil
 }

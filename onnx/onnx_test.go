@@ -178,6 +178,27 @@ func TestPyTorchModels(t *testing.T) {
 			t.Errorf("%s: imported model: shape %v, max abs diff %g", dir, got.Shape, d)
 		}
 		t.Logf("%s: imported nn.Model max abs diff %.3g", filepath.Base(dir), d)
+
+		// The imported model saved as ONNX again reads back bit for bit.
+		b, err := Marshal(m)
+		if err != nil {
+			t.Fatalf("%s: export of the imported model: %v", dir, err)
+		}
+		mp2, err := ReadModel(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, err := Import(mp2)
+		if err != nil {
+			t.Fatalf("%s: re-import: %v", dir, err)
+		}
+		want2 := got.Clone()
+		got2 := m2.Graph.Forward(tensor.FromData(in.Float, in.Shape...), false)
+		for i := range want2.Data {
+			if math.Float32bits(got2.Data[i]) != math.Float32bits(want2.Data[i]) {
+				t.Fatalf("%s: re-imported output %d is %v, want %v", dir, i, got2.Data[i], want2.Data[i])
+			}
+		}
 	}
 }
 

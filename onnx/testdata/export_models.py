@@ -98,11 +98,24 @@ class TwoBranch(nn.Module):
         return self.head(torch.cat([self.b1(x), self.b2(x)], dim=1))
 
 
+class NormalizedLeNet(LeNet):
+    """LeNet with the input normalisation inside: Sub and Div by constants."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.1307]).view(1, 1, 1, 1))
+        self.register_buffer("std", torch.tensor([0.3081]).view(1, 1, 1))
+
+    def forward(self, x):
+        return super().forward((x - self.mean) / self.std * 2.0 + 0.5)
+
+
 MODELS = {
     "lenet": (LeNet, (2, 1, 28, 28)),
     "resblock_bn": (ResBlock, (2, 3, 16, 16)),
     "depthwise_separable": (DepthwiseSeparable, (2, 3, 16, 16)),
     "two_branch_concat": (TwoBranch, (2, 3, 16, 16)),
+    "normalized_lenet": (NormalizedLeNet, (2, 1, 28, 28)),
 }
 
 
