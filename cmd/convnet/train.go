@@ -42,6 +42,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	flip := fs.Bool("flip", false, "augment: random horizontal flip")
 	limit := fs.Int("limit", 0, "train on the first N examples only (0: all)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	healthSample := fs.Int("health", train.DefaultHealthSample, "layer health (sparsity, dead units, saturation, gradient norms) measured after every epoch on this many training examples; 0 turns it off")
 	initFrom := fs.String("init", "", "start from the weights of this saved model, ONNX or native (fine-tuning); it must have the same layers, or, for an ONNX model from elsewhere, it is the model")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -49,6 +50,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	}
+	if *healthSample < 0 {
+		return usageError{"--health must be 0 or more"}
+	}
+	if *healthSample == 0 {
+		*healthSample = -1 // train.Config: negative turns health off
 	}
 	if *threads < 0 {
 		return usageError{"--threads must be 0 or more"}
@@ -117,7 +124,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	cfg := train.Config{
 		Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName, Momentum: *momentum, WeightDecay: *wd,
 		Schedule: *schedule, Seed: *seed, Out: *out, Metrics: *metrics, Progress: progress, Log: stdout,
-		SaveModel: saveModel, Checkpoint: *checkpoint, Resume: resume,
+		HealthSample: *healthSample,
+		SaveModel:    saveModel, Checkpoint: *checkpoint, Resume: resume,
 	}
 	if *crop > 0 || *flip {
 		cfg.Augment = &data.Augment{Pad: *crop, Flip: *flip}
