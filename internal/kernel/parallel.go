@@ -83,6 +83,16 @@ func Parallel(n int, t Task) {
 	callPool.Put(c)
 }
 
+// ParallelFor is Parallel for a function. The closure usually escapes to the
+// heap, so hot loops keep a Task instead.
+func ParallelFor(n int, fn func(worker, lo, hi int)) {
+	Parallel(n, funcTask(fn))
+}
+
+type funcTask func(worker, lo, hi int)
+
+func (f funcTask) Run(worker, lo, hi int) { f(worker, lo, hi) }
+
 // A call tracks the chunks of one Parallel call that run elsewhere: the
 // last one to finish signals done. Calls are recycled through callPool.
 type call struct {
