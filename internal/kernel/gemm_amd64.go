@@ -124,8 +124,29 @@ func packCols(k, n int, src []float32, lds int, dst []float32, ldd int) {
 //go:noescape
 func gemmKernelAVX512N(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 
+// gemmKernelAVX2N is gemmKernelAVX2 for n ≤ 8, one 6×8 tile in registers
+// at a time, and b packed 8 wide:
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			var s float32
+//			for p := 0; p < k; p++ {
+//				s += a[i*ars+p*aks] * b[p*8+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+//go:noescape
+func gemmKernelAVX2N(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+
 var (
-	avx2Kernel   = gemmKernel{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, tile: gemmKernelAVX2}
+	avx2Kernel = gemmKernel{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, tile: gemmKernelAVX2,
+		narrow: &gemmKernel{name: "avx2n", mr: 6, nr: 8, tile: gemmKernelAVX2N}}
 	avx512Kernel = gemmKernel{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 1024, tile: gemmKernelAVX512,
 		narrow: &gemmKernel{name: "avx512n", mr: 8, nr: 16, tile: gemmKernelAVX512N}}
 )
