@@ -90,6 +90,9 @@ func BenchmarkMaxPool2x2(b *testing.B) {
 	y, arg := make([]float32, 64*n), make([]int32, 64*n)
 	dx := make([]float32, len(x))
 	in := g.C * g.H * g.W
+	for s := 0; s < 64; s++ { // the argmax the backward benchmarks route by
+		maxPoolGo(g, x[s*in:(s+1)*in], y[s*n:(s+1)*n], arg[s*n:(s+1)*n])
+	}
 	for _, p := range []struct {
 		name string
 		fwd  func(PoolGeom, []float32, []float32, []int32)
