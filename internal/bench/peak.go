@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"math"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// fmaGoFlop is the FLOP count of one iteration of fmaGo.
+const fmaGoFlop = 16
+
+// fmaSink keeps fmaGo's results alive so the compiler cannot drop the loop.
+var fmaSink float64
+
+// fmaGo runs n iterations of 8 independent scalar fused multiply-adds.
+func fmaGo(n int) {
+	var a0, a1, a2, a3, a4, a5, a6, a7 float64
+	const x, y = 0.999, 1e-9
+	for range n {
+		a0 = math.FMA(a0, x, y)
+		a1 = math.FMA(a1, x, y)
+		a2 = math.FMA(a2, x, y)
+		a3 = math.FMA(a3, x, y)
+		a4 = math.FMA(a4, x, y)
+		a5 = math.FMA(a5, x, y)
+		a6 = math.FMA(a6, x, y)
+		a7 = math.FMA(a7, x, y)
+	}
+	fmaSink = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7
+}
+
+// triadGo is the STREAM triad a[i] = b[i] + s·c[i] in plain Go.
+func triadGo(a, b, c []float32, s float32) {
+	b, c = b[:len(a)], c[:len(a)]
+	for i := range a {
+		a[i] = b[i] + s*c[i]
+	}
+}
+
+// onThreads runs f(i) on t goroutines at once, each locked to its own OS
+// thread, and returns the wall time from the first start to the last end.
+func onThreads(t int, f func(i int)) time.Duration {
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	ready.Add(t)
+	done.Add(t)
+	for i := range t {
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			ready.Done()
+			<-start
+			f(i)
+			done.Done()
+		}()
+	}
+	ready.Wait()
+	t0 := time.Now()
+	close(start)
+	done.Wait()
+	return time.Since(t0)
+}
+
+// Peak measures the FP32 FMA peak of t cores with a loop of independent
+// vector FMAs (GFLOP/s, counting an FMA as 2 FLOP), the STREAM triad memory
+// bandwidth of t cores over three arrays of 16 Mi float32s (GB/s, 12 bytes
+// per element), and, for scale, a 1024³ kernel.Sgemm (GFLOP/s).
+func Peak(o Options) []Result {
+	loop, flop, isa := fmaLoop()
+	// FMA: iterations per call sized so one call takes about a millisecond.
+	const iters = 1 << 16
+	fma := measure(o, func() {
+		onThreads(o.Threads, func(int) { loop(iters) })
+	})
+	gflops := float64(o.Threads) * iters * float64(flop) / fma / 1e9
+
+	const n = 16 << 20
+	a, b, c := make([]float32, n), randSlice(n, 1), randSlice(n, 2)
+	triad(a, b, c, 1.5) // fault the pages in
+	tr := measure(o, func() {
+		onThreads(o.Threads, func(i int) {
+			lo, hi := i*n/o.Threads, (i+1)*n/o.Threads
+			triad(a[lo:hi], b[lo:hi], c[lo:hi], 1.5)
+		})
+	})
+	gbps := 12 * n / tr / 1e9
+
+	sg := sgemmGFLOPS(o, 1024)
+	return []Result{{Bench: "peak", Threads: o.Threads, ISA: isa, GFLOPS: gflops, GBPS: gbps, SgemmGFLOPS: sg}}
+}

@@ -1,0 +1,11 @@
+//go:build !amd64 || noasm
+
+package bench
+
+// fmaLoop returns the pure-Go FMA loop: on builds without assembly the peak
+// is what plain Go reaches, not the machine's.
+func fmaLoop() (loop func(n int), flopPerIter int, isa string) {
+	return fmaGo, fmaGoFlop, "go"
+}
+
+func triad(a, b, c []float32, s float32) { triadGo(a, b, c, s) }
