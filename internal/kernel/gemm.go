@@ -16,12 +16,13 @@ package kernel
 // if a dimension is negative, a leading dimension is too small for its
 // matrix, or a slice is too short.
 //
-// Large products go through sgemmPacked (gemm_packed.go): panels of A and B
-// are packed into contiguous buffers blocked for the caches, as in
-// GotoBLAS/BLIS (Goto and van de Geijn, "Anatomy of High-Performance Matrix
-// Multiplication", ACM TOMS 2008), and a register-blocked micro-kernel, in
-// assembly where the CPU allows it, computes each tile of C. Small ones take
-// the plain loops of sgemmGo, which have no packing to pay for.
+// Most products go through sgemmPacked (gemm_packed.go), blocked for the
+// caches as in GotoBLAS/BLIS (Goto and van de Geijn, "Anatomy of
+// High-Performance Matrix Multiplication", ACM TOMS 2008): blocks of op(B)
+// are packed into contiguous panels, and a register-blocked micro-kernel, in
+// assembly where the CPU allows it (8×32 AVX-512, 6×16 AVX2+FMA), computes
+// C a column of tiles at a time, reading op(A) where it lies. Tiny ones take
+// the plain loops of sgemmGo, which have nothing to set up.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkSgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
