@@ -223,6 +223,17 @@ func (im *importer) node(n *node) error {
 	}
 	full := append([]int{1}, x.Shape...) // a batch of one, for shape rules
 	switch n.op {
+	case "Shape":
+		// The shape of a computed value is known but for the batch, which
+		// becomes 0: Reshape reads 0 as "copy this dimension", so PyTorch's
+		// x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Reshape)
+		// folds to a Reshape to (0, -1), a flatten.
+		res, err := opShape(n, []*Tensor{{Shape: append([]int{0}, x.Shape...), Type: onnxpb.TensorProto_FLOAT}})
+		if err != nil {
+			return err
+		}
+		im.consts[n.out[0]] = res[0]
+		return nil
 	case "Identity":
 		im.values[n.out[0]] = x
 		return nil
@@ -504,7 +515,7 @@ func (im *importer) node(n *node) error {
 			return n.bad("no shape input")
 		}
 		s, ok := im.consts[n.in[1]]
-		if !ok || s.IsFloat() || len(s.Int) != 2 || !(s.Int[0] == 0 || s.Int[0] == -1) ||
+		if !ok || s.IsFloat() || len(s.Int) != 2 || n.attrInt("allowzero", 0) != 0 || !(s.Int[0] == 0 || s.Int[0] == -1) ||
 			!(s.Int[1] == -1 || s.Int[1] == int64(tensor.Size(x.Shape))) {
 			return cannot("only a constant reshape to (N, -1)")
 		}

@@ -36,7 +36,7 @@ func TestRunWritesOutputs(t *testing.T) {
 
 func TestConformanceCommand(t *testing.T) {
 	code, stdout, stderr := cli(t, "conformance", "../../onnx/testdata/pytorch")
-	if code != 0 || !strings.Contains(stdout, "5 cases: 5 pass, 0 fail, 0 unsupported") {
+	if code != 0 || !strings.Contains(stdout, "6 cases: 6 pass, 0 fail, 0 unsupported") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	code, _, stderr = cli(t, "conformance", t.TempDir())

@@ -110,12 +110,22 @@ class NormalizedLeNet(LeNet):
         return super().forward((x - self.mean) / self.std * 2.0 + 0.5)
 
 
+class ViewLeNet(LeNet):
+    """LeNet flattening with x.view(x.size(0), -1), which exports as Shape,
+    Gather, Unsqueeze, Concat and Reshape."""
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.classifier[1:](x.view(x.size(0), -1))
+
+
 MODELS = {
     "lenet": (LeNet, (2, 1, 28, 28)),
     "resblock_bn": (ResBlock, (2, 3, 16, 16)),
     "depthwise_separable": (DepthwiseSeparable, (2, 3, 16, 16)),
     "two_branch_concat": (TwoBranch, (2, 3, 16, 16)),
     "normalized_lenet": (NormalizedLeNet, (2, 1, 28, 28)),
+    "view_lenet": (ViewLeNet, (2, 1, 28, 28)),
 }
 
 
