@@ -3,6 +3,7 @@ package onnx
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/convnet/convnet/onnx/onnxpb"
@@ -126,13 +127,14 @@ func Compile(m *onnxpb.ModelProto) (*Program, error) {
 	return p, nil
 }
 
-// SupportedOps lists the operators of the default domain that Compile
-// accepts.
+// SupportedOps lists, sorted, the operators of the default domain that
+// Compile accepts.
 func SupportedOps() []string {
 	names := make([]string, 0, len(ops))
 	for k := range ops {
 		names = append(names, k)
 	}
+	sort.Strings(names)
 	return names
 }
 

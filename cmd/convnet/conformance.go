@@ -6,12 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/convnet/convnet/onnx"
 )
 
 func runConformance(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("conformance", "[--quiet] DIR...", "Runs every ONNX test case under each DIR (a folder holding model.onnx and test_data_set_*/input_*.pb, output_*.pb,\nas in the ONNX repository and Debian's libonnx-testdata), compares the outputs at the ONNX tolerance\n(|got - want| <= 1e-7 + 1e-3·|want|), and prints one line per case and a summary. Cases that use an\noperator or feature convnet lacks are reported as unsupported with the reason. Exit status 1 when a case fails.", stdout)
+	fs := newFlags("conformance", "[--quiet] DIR...", "Runs every ONNX test case under each DIR (a folder holding model.onnx and test_data_set_*/input_*.pb, output_*.pb,\nas in the ONNX repository and Debian's libonnx-testdata), compares the outputs at the ONNX tolerance\n(|got - want| <= 1e-7 + 1e-3·|want|), and prints one line per case and a summary. Cases that use an\noperator or feature convnet lacks are reported as unsupported with the reason. Exit status 1 when a case fails.\n\nSupported operators: "+strings.Join(onnx.SupportedOps(), ", "), stdout)
 	quiet := fs.Bool("quiet", false, "print only failures and the summary")
 	dirs, err := parseFlags(fs, args)
 	if err != nil {
