@@ -112,7 +112,8 @@ func Run(b Benchmark, o Options) []Result {
 
 // measure returns the median time of one call of f in seconds. It warms up
 // for a quarter of o.Time (at least two calls), sizes a repeat from that,
-// then times o.Repeats repeats of o.Time/o.Repeats each (at least one call).
+// collects garbage, then times o.Repeats repeats of o.Time/o.Repeats each
+// (at least one call).
 func measure(o Options, f func()) float64 {
 	warm := o.Time / 4
 	calls := 0
@@ -123,6 +124,7 @@ func measure(o Options, f func()) float64 {
 	}
 	per := time.Since(t0).Seconds() / float64(calls)
 	k := max(1, int((o.Time/time.Duration(o.Repeats)).Seconds()/per))
+	runtime.GC() // the setup's garbage is not the timed code's cost
 	times := make([]float64, o.Repeats)
 	for r := range times {
 		t := time.Now()
