@@ -11,11 +11,12 @@ import (
 )
 
 // TestResumeGivesTheSameLosses trains 3 epochs straight, and 1 epoch then
-// 2 more resumed from the checkpoint, with momentum SGD, a cosine schedule,
-// batch norm and augmentation: every step's loss must match bit for bit.
+// 2 more resumed from the checkpoint, with momentum SGD and AdamW, a cosine
+// schedule, batch norm, dropout and augmentation: every step's loss must
+// match bit for bit.
 func TestResumeGivesTheSameLosses(t *testing.T) {
 	tr, _ := mnistSubset(t, 300, 0)
-	const spec = "conv(4,5) batchnorm relu maxpool(2) flatten dense(10)"
+	const spec = "conv(4,5) batchnorm relu maxpool(2) flatten dropout(0.3) dense(10)"
 	for _, opt := range []string{"momentum", "adamw"} {
 		cfg := func(epochs int, ls *[]float64) Config {
 			return Config{Epochs: epochs, Batch: 32, Seed: 9, Optimizer: opt, LR: 0.01, Augment: &data.Augment{Pad: 2, Flip: true},

@@ -53,7 +53,7 @@ type Config struct {
 	// with the same data, seed and Config: the weights, optimizer state and
 	// random state are restored and training goes on from the epoch after
 	// the saved one, giving the same losses as a run never interrupted
-	// (at the same thread count; dropout's own random stream restarts).
+	// (at the same thread count).
 	// Epochs counts the whole run, resumed epochs included.
 	Resume *nn.Checkpoint
 
@@ -215,6 +215,7 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 			order[i] = i
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		reseed(g, rng)
 		epochStart := time.Now()
 		var lossSum float64
 		correct, seen := 0, 0
@@ -342,6 +343,19 @@ func saveTraining(path string, m *nn.Model, opt optim.Optimizer, pcg *rand.PCG, 
 		"epoch": strconv.Itoa(epoch), "step": strconv.Itoa(step), "optimizer": opt.Name(), "rng": hex.EncodeToString(rs),
 		"threads": strconv.Itoa(kernel.Threads()),
 	}})
+}
+
+// reseed gives every layer that draws random numbers while training
+// (dropout) a fresh stream from the run's generator at the start of each
+// epoch, so that the checkpointed generator state covers them too and a
+// resumed run drops the same units. Models without such layers draw
+// nothing here.
+func reseed(g *nn.Graph, rng *rand.Rand) {
+	for _, n := range g.Nodes[1:] {
+		if s, ok := n.Layer.(nn.Seeded); ok {
+			s.Seed(rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+		}
+	}
 }
 
 // resume restores the training state saveTraining wrote into m, opt and
