@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -27,6 +29,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	timePer := fs.Duration("time", time.Second, "time spent timing each figure, after a warm-up of a quarter of it")
 	repeats := fs.Int("repeats", 5, "timed repeats per figure; the median is reported")
 	noTable := fs.Bool("json", false, "print only the JSON lines, no table")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	lenetONNX := fs.String("lenet-onnx", "", "write the LeNet-5 of lenet-infer (seed 1) to this ONNX file and exit")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -56,6 +59,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(todo) == 0 {
 		todo = bench.All
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var all []bench.Result
 	enc := json.NewEncoder(stdout)
