@@ -139,6 +139,22 @@ func TestExportPassesChecker(t *testing.T) {
 			t.Errorf("%s: onnx.checker: %v\n%s", tc.spec, err, out)
 		}
 	}
+	// Models imported from PyTorch, saved again (no spec: every layer
+	// becomes nodes, constants included).
+	dirs, _ := filepath.Glob("testdata/pytorch/*")
+	for _, d := range dirs {
+		m, err := LoadNN(filepath.Join(d, "model.onnx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, filepath.Base(d)+".onnx")
+		if err := SaveModel(path, m); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(py, "-c", "import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput(); err != nil {
+			t.Errorf("%s re-exported: onnx.checker: %v\n%s", d, err, out)
+		}
+	}
 }
 
 // TestPyTorchModels runs the models testdata/export_models.py exported
