@@ -81,9 +81,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 func mainUsage(w io.Writer) {
 	fmt.Fprintln(w, "convnet trains, evaluates and inspects convolutional neural networks, in pure Go.")
 	fmt.Fprintln(w, "\nUsage:\n  convnet COMMAND [flags]\n\nCommands:")
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.name))
+	}
 	names := make([]string, len(commands))
 	for i, c := range commands {
-		names[i] = fmt.Sprintf("  %-9s %s", c.name, c.summary)
+		names[i] = fmt.Sprintf("  %-*s  %s", width, c.name, c.summary)
 	}
 	sort.Strings(names)
 	fmt.Fprintln(w, strings.Join(names, "\n"))
