@@ -252,7 +252,7 @@ func (rp *report) writeText(w io.Writer) {
 
 func (rp *report) writeMarkdown(w io.Writer, cmdline string, started time.Time, envs map[string]map[string]any) {
 	fmt.Fprintf(w, "Run on %s UTC with\n\n```sh\n%s\n```\n\n", started.Format("2006-01-02 15:04"), cmdline)
-	fmt.Fprintf(w, "Machine: %s, %d cores; %s.", cpuName(), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(w, "convnet at %s. Machine: %s, %d cores; %s.", gitVersion(), cpuName(), runtime.NumCPU(), runtime.Version())
 	if e := envs["torch"]; e != nil {
 		fmt.Fprintf(w, " PyTorch %v with %v %v (kernel %v).", e["torch"], e["blas"], e["blas_version"], e["blas_kernel"])
 	}
@@ -283,4 +283,13 @@ func cpuName() string {
 		return s
 	}
 	return runtime.GOARCH
+}
+
+// gitVersion is the work tree's commit, marked dirty when it has changes.
+func gitVersion() string {
+	out, err := exec.Command("git", "describe", "--always", "--dirty").Output()
+	if err != nil {
+		return "an unknown commit"
+	}
+	return "commit " + strings.TrimSpace(string(out))
 }
