@@ -254,6 +254,18 @@ def env_line():
     return info
 
 
+def set_threads(t):
+    """Sets PyTorch's threads (OpenMP: oneDNN and aten) and OpenBLAS's: this
+    torch build leaves OpenBLAS's own pool at its default, all cores, so
+    without threadpoolctl a 1-thread run would still multiply on two."""
+    torch.set_num_threads(t)
+    try:
+        import threadpoolctl
+    except ImportError:
+        sys.exit("torch_peer: install python3-threadpoolctl, which sets OpenBLAS's thread count")
+    threadpoolctl.threadpool_limits(limits=t, user_api="blas")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("names", nargs="*", help="benchmarks to run (default: all): " + ", ".join(BENCHES))
@@ -270,7 +282,7 @@ def main():
     print(json.dumps(env_line()), flush=True)
     for name in names:
         for t in [int(s) for s in opts.threads.split(",")]:
-            torch.set_num_threads(t)
+            set_threads(t)
             for r in BENCHES[name](opts, t):
                 print(json.dumps(r), flush=True)
 
