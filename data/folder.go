@@ -204,7 +204,13 @@ func decodeImage(path string, c, h, w int, dst []uint8) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
-	img, _, err := image.Decode(bufio.NewReader(f))
+	return decodeFrom(path, f, cfg, c, h, w, dst)
+}
+
+// decodeFrom decodes the image in r, whose header cfg has been read and
+// checked, into dst as c×h×w CHW pixels.
+func decodeFrom(path string, r io.Reader, cfg image.Config, c, h, w int, dst []uint8) error {
+	img, _, err := image.Decode(bufio.NewReader(r))
 	if err != nil {
 		return formatErr(path, "cannot decode image: %v", err)
 	}

@@ -1,0 +1,30 @@
+package serve
+
+import (
+	"errors"
+	"testing"
+)
+
+// FuzzParseInferRequest feeds infer bodies to the parser: it must return
+// a value or a *RequestError, never panic, and never allocate more than
+// the checked shape allows. The seeds are in testdata/fuzz.
+func FuzzParseInferRequest(f *testing.F) {
+	f.Add([]byte(`{"inputs":[{"name":"input","shape":[1,1,2,2],"datatype":"FP32","data":[1,2,3,4]}]}`))
+	f.Add([]byte(`{"id":"a","inputs":[{"name":"input","shape":[2,1,2,2],"datatype":"FP32","data":[[[[1,2],[3,4]]],[[[5,6],[7,8]]]]}],"outputs":[{"name":"y"}]}`))
+	f.Add([]byte(`{"inputs":[{"name":"input","shape":[99999999999,1,2,2],"datatype":"FP32","data":[1]}]}`))
+	f.Add([]byte(`{"inputs":[{"name":"input","shape":[1,1,2,2],"datatype":"FP32","data":[1e40,-0,"x",null]}]}`))
+	const maxValues = 1 << 16
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, x, n, _, err := ParseInferRequest(body, "input", []int{1, 2, 2}, maxValues)
+		if err != nil {
+			var re *RequestError
+			if !errors.As(err, &re) || re.Status < 400 || re.Status > 499 {
+				t.Fatalf("error %v is not a 4xx RequestError", err)
+			}
+			return
+		}
+		if n < 1 || len(x) != n*4 || len(x) > maxValues {
+			t.Fatalf("%d examples, %d values", n, len(x))
+		}
+	})
+}
