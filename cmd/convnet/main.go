@@ -37,6 +37,7 @@ var commands = []command{
 	{"stats", "print every layer's health: sparsity, dead units, saturation, gradient norms", runStats},
 	{"compare", "train one net once per activation and write a report: convergence, gradient flow, sparsity, cost", runCompare},
 	{"bench", "measure the engine: FMA peak, conv, activations, LeNet-5 and cifarnet speed (JSON lines)", runBench},
+	{"serve", "serve a model over HTTP with the Open Inference Protocol (KServe v2), batching requests", runServe},
 }
 
 func main() {
