@@ -127,15 +127,38 @@ type Result struct {
 	Time   time.Duration
 }
 
-// NonFiniteError stops a run whose loss became NaN or infinite.
+// NonFiniteError stops a run whose loss or gradients became NaN or
+// infinite, at the step where they did, before the optimizer applies the
+// step: the weights and any checkpoint stay as they were.
 type NonFiniteError struct {
 	Step  int
 	Epoch int
 	Loss  float32
+	// Layer is where the bad value first appears: for a bad loss, the
+	// first layer (in forward order) whose output is NaN or infinite,
+	// "" when only the loss is; for a bad gradient, the layer whose
+	// backward pass first produced one.
+	Layer string
+	// Param names the first parameter whose gradient is NaN or infinite;
+	// "" when the loss is.
+	Param string
+	Value float32 // the first bad value found: NaN, +Inf or -Inf
 }
 
 func (e *NonFiniteError) Error() string {
-	return fmt.Sprintf("training diverged: loss is %v at step %d (epoch %d); try a lower learning rate (--lr)", e.Loss, e.Step, e.Epoch)
+	where := ""
+	if e.Layer != "" {
+		where = " (it first appears in layer " + e.Layer + ")"
+	}
+	if e.Param != "" {
+		return fmt.Sprintf("training diverged at step %d (epoch %d): the gradient of %s is %v%s; try a lower learning rate (--lr)",
+			e.Step, e.Epoch, e.Param, e.Value, strings.Replace(where, "appears in", "appears in the backward pass of", 1))
+	}
+	if e.Layer != "" {
+		return fmt.Sprintf("training diverged at step %d (epoch %d): the output of layer %s is %v, and the loss %v; try a lower learning rate (--lr)",
+			e.Step, e.Epoch, e.Layer, e.Value, e.Loss)
+	}
+	return fmt.Sprintf("training diverged at step %d (epoch %d): the loss is %v; try a lower learning rate (--lr)", e.Step, e.Epoch, e.Loss)
 }
 
 // Run trains m on trainSet for cfg.Epochs epochs, evaluating on testSet
@@ -228,9 +251,12 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 			l := loss.Loss(logits, labels[:n])
 			step++
 			if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
-				return res, &NonFiniteError{Step: step, Epoch: epoch, Loss: l}
+				return res, lossError(g, step, epoch, l)
 			}
 			g.Backward(&loss.Grad)
+			if !gradsFinite(params) {
+				return res, gradError(g, params, step, epoch, l)
+			}
 			lr := sched.LR(step-1, totalSteps)
 			if health != nil && s == stepsPerEpoch-1 {
 				health.beforeStep()
@@ -389,4 +415,90 @@ func resume(c *nn.Checkpoint, m *nn.Model, opt optim.Optimizer, pcg *rand.PCG) (
 		return 0, 0, bad(err.Error())
 	}
 	return epoch + 1, step, nil
+}
+
+// finite reports whether every value of v is finite. x-x is 0 for a
+// finite x and NaN for an infinite or NaN one, so a sum of the differences
+// is 0 exactly when all are finite; four partial sums keep the loop from
+// waiting on one add chain. Checking every gradient of LeNet-5 (62k
+// values) takes 31 µs, 0.6% of a 5.2 ms step of batch 64 on one thread
+// (BenchmarkGradCheck, BenchmarkLeNetTrainStep, on a busy 2-core machine).
+func finite(v []float32) bool {
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(v); i += 4 {
+		s0 += v[i] - v[i]
+		s1 += v[i+1] - v[i+1]
+		s2 += v[i+2] - v[i+2]
+		s3 += v[i+3] - v[i+3]
+	}
+	for ; i < len(v); i++ {
+		s0 += v[i] - v[i]
+	}
+	return s0+s1+s2+s3 == 0
+}
+
+// gradsFinite reports whether every parameter gradient is finite.
+func gradsFinite(params []*nn.Param) bool {
+	for _, p := range params {
+		if !finite(p.Grad.Data) {
+			return false
+		}
+	}
+	return true
+}
+
+// firstBad returns the first value of v that is not finite.
+func firstBad(v []float32) float32 {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return x
+		}
+	}
+	return 0
+}
+
+// lossError names the first layer whose output is not finite, after a
+// forward pass whose loss is not.
+func lossError(g *nn.Graph, step, epoch int, l float32) error {
+	e := &NonFiniteError{Step: step, Epoch: epoch, Loss: l, Value: l}
+	for _, n := range g.Nodes[1:] {
+		if !finite(n.Out.Data) {
+			e.Layer, e.Value = n.Name, firstBad(n.Out.Data)
+			break
+		}
+	}
+	return e
+}
+
+// gradError names the first parameter whose gradient is not finite and
+// the layer whose backward pass first made a bad value: going from the
+// output back, the first layer that got a finite gradient but wrote a bad
+// one for its parameters or its inputs.
+func gradError(g *nn.Graph, params []*nn.Param, step, epoch int, l float32) error {
+	e := &NonFiniteError{Step: step, Epoch: epoch, Loss: l}
+	for _, p := range params {
+		if !finite(p.Grad.Data) {
+			e.Param, e.Value = p.Name, firstBad(p.Grad.Data)
+			break
+		}
+	}
+	for i := len(g.Nodes) - 1; i >= 1; i-- {
+		n := g.Nodes[i]
+		if !finite(n.Grad.Data) {
+			continue // bad already on arrival: made further on
+		}
+		bad := false
+		for _, p := range n.Layer.Params() {
+			bad = bad || !finite(p.Grad.Data)
+		}
+		for _, in := range n.Inputs {
+			bad = bad || in != g.Input() && !finite(in.Grad.Data)
+		}
+		if bad {
+			e.Layer = n.Name
+			break
+		}
+	}
+	return e
 }
