@@ -382,5 +382,3 @@ func lightBackground(pix []uint8, h, w int) bool {
 	}
 	return n > 0 && sum/n > 127
 }
-
-
