@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Write creates or replaces path with what fill writes. If fill or any step
@@ -34,6 +35,7 @@ func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err err
 	if err = bw.Flush(); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPathError(err))
 	}
+	testPause()
 	if err = tmp.Chmod(perm); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPathError(err))
 	}
@@ -60,4 +62,20 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// PauseEnv names an environment variable for crash tests only: set to a
+// duration ("2s"), every Write sleeps that long after its data is in the
+// temporary file and before the file is synced and renamed, so that a test
+// can kill the process while a write is in progress
+// (cmd/convnet/crash_test.go). It is read at each Write; unset or invalid,
+// nothing pauses.
+const PauseEnv = "CONVNET_TEST_WRITE_PAUSE"
+
+func testPause() {
+	if v := os.Getenv(PauseEnv); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			time.Sleep(d)
+		}
+	}
 }
