@@ -36,6 +36,7 @@ var commands = []command{
 	{"inspect", "write activation maps, filters, saliency and an index.html for one image", runInspect},
 	{"stats", "print every layer's health: sparsity, dead units, saturation, gradient norms", runStats},
 	{"compare", "train one net once per activation and write a report: convergence, gradient flow, sparsity, cost", runCompare},
+	{"ui", "serve the dashboard for a trained model: activation maps, filters, confusion, drawing canvas", runUI},
 	{"bench", "measure the engine: FMA peak, conv, activations, LeNet-5 and cifarnet speed (JSON lines)", runBench},
 	{"serve", "serve a model over HTTP with the Open Inference Protocol (KServe v2), batching requests", runServe},
 }

@@ -43,8 +43,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	limit := fs.Int("limit", 0, "train on the first N examples only (0: all)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	healthSample := fs.Int("health", train.DefaultHealthSample, "layer health (sparsity, dead units, saturation, gradient norms) measured after every epoch on this many training examples; 0 turns it off")
+	var ui uiFlag
+	fs.Var(&ui, "ui", "serve the live dashboard while training: --ui at "+defaultUIAddr+", --ui=HOST:PORT elsewhere; it stays up after training until Ctrl-C")
 	initFrom := fs.String("init", "", "start from the weights of this saved model, ONNX or native (fine-tuning); it must have the same layers, or, for an ONNX model from elsewhere, it is the model")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseFlags(fs, joinUIAddr(args))
 	if err != nil {
 		return err
 	}
@@ -130,7 +132,16 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *crop > 0 || *flip {
 		cfg.Augment = &data.Augment{Pad: *crop, Flip: *flip}
 	}
+	var dash *dashboard
+	if ui.on {
+		if dash, err = startTrainingUI(ui.addr, m, testSet, &cfg, *out, stdout); err != nil {
+			return err
+		}
+	}
 	res, err := train.Run(m, trainSet, testSet, cfg)
+	if dash != nil {
+		defer dash.finish(err, stdout)
+	}
 	if err != nil {
 		return err
 	}
