@@ -344,8 +344,9 @@ func (s *Server) runError(w http.ResponseWriter, err error) {
 	writeError(w, http.StatusRequestTimeout, err.Error())
 }
 
-// maxUploadPixels caps the width×height an uploaded image may claim.
-const maxUploadPixels = 1 << 24
+// maxUploadPixels caps the width×height an uploaded image may claim
+// (2048×2048: a 16 MiB decode at most).
+const maxUploadPixels = 1 << 22
 
 // classScore is one of the top classes /classify returns.
 type classScore struct {
