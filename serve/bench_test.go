@@ -1,7 +1,10 @@
 package serve
 
 import (
+	"fmt"
+
 	"bytes"
+	"github.com/convnet/convnet/tensor"
 	"net/http/httptest"
 	"testing"
 )
@@ -31,5 +34,24 @@ func BenchmarkInfer(b *testing.B) {
 		if w.Code != 200 {
 			b.Fatal(w.Code)
 		}
+	}
+}
+
+// BenchmarkForward times LeNet-5's forward pass alone at the batch sizes
+// the server runs, in images/s: the most batching can gain when requests
+// cost nothing else.
+func BenchmarkForward(b *testing.B) {
+	for _, n := range []int{1, 4, 32} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+			m := testModel(b)
+			x := tensor.FromData(randomInput(1, n), n, 1, 28, 28)
+			m.Graph.Forward(x, false)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				m.Graph.Forward(x, false)
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "images/s")
+		})
 	}
 }
