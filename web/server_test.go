@@ -47,6 +47,7 @@ func requests(t *testing.T) []request {
 		{"GET", "/", nil, 200},
 		{"GET", "/assets/app.js", nil, 200},
 		{"GET", "/assets/style.css", nil, 200},
+		{"GET", "/assets/icon.svg", nil, 200},
 		{"GET", "/api/state", nil, 200},
 		{"GET", "/api/maps", nil, 200},
 		{"GET", "/api/maps?image=7", nil, 200},

@@ -258,12 +258,14 @@ async function loadMaps() {
 // tileSize is the on-screen side of one map tile.
 function tileSize(h, w, count) {
   const side = Math.max(h, w);
-  let px = count > 32 ? 40 : count > 8 ? 56 : 84;
+  let px = count > 32 ? 36 : count > 8 ? 48 : 64;
   if (side <= 2) px = 22;
   return Math.max(px, side);
 }
 
-function renderMaps(root, m, caption) {
+// renderMaps draws the input, the top classes and every layer's maps; with
+// imagesOnly, flat layers (dense) are left out.
+function renderMaps(root, m, caption, imagesOnly) {
   const frag = document.createDocumentFragment();
   const head = el("div", "input-row");
   const inBox = el("div");
@@ -275,7 +277,7 @@ function renderMaps(root, m, caption) {
   inBox.append(inCanvas, el("p", "note", caption));
   head.append(inBox, probBars(m, 5));
   frag.append(head);
-  for (const l of m.layers) frag.append(layerRow(l));
+  for (const l of m.layers) if (!imagesOnly || l.maps.shape.length === 3) frag.append(layerRow(l));
   root.replaceChildren(frag);
 }
 
@@ -357,11 +359,13 @@ function filterBox(l) {
   const shownF = Math.min(f, 32), shownC = Math.min(c, 16);
   box.append(el("p", "note", `filters ${q.shape.join("×")}` + (shownF < f || shownC < c ? `, first ${shownF}×${shownC}` : "")));
   const grid = el("div", "filters");
-  grid.style.gridTemplateColumns = `repeat(${shownC}, ${Math.max(10, kw * 2)}px)`;
+  const px = c === 1 ? Math.min(32, Math.max(16, kw * 6)) : Math.min(18, Math.max(10, kw * 3));
+  // One input channel: one row of filters; otherwise a row per filter.
+  grid.style.gridTemplateColumns = `repeat(${c === 1 ? shownF : shownC}, ${px}px)`;
   for (let i = 0; i < shownF; i++) for (let j = 0; j < shownC; j++) {
     const cv = el("canvas");
     paint(cv, q, (i * c + j) * kh * kw, kh, kw, scale);
-    cv.style.width = cv.style.height = Math.max(10, kw * 2) + "px";
+    cv.style.width = cv.style.height = px + "px";
     cv.title = `${l.name} filter #${i}, input channel ${j}`;
     cv.addEventListener("click", () => zoom(`${l.name} filter #${i}, input channel ${j}`, q, (i * c + j) * kh * kw, kh, kw, scale));
     grid.append(cv);
@@ -556,7 +560,7 @@ function showPrediction(m) {
     paint($("draw-saliency"), q, 0, q.shape[0], q.shape[1], { lo: 0, hi: 1, pal: "inferno" });
     $("draw-saliency-note").textContent = `saliency for class ${m.saliency_class}: |∂ score / ∂ pixel|`;
   }
-  renderMaps($("draw-maps"), m, m.inverted ? "your image as the model sees it (inverted: light background)" : "your drawing as the model sees it");
+  renderMaps($("draw-maps"), m, m.inverted ? "your image as the model sees it (inverted: light background)" : "your drawing as the model sees it", true);
 }
 
 // connect opens the event stream from where the page is, and again after
