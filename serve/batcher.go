@@ -64,8 +64,28 @@ func newBatcher(m *nn.Model, maxBatch int, maxDelay time.Duration, observe func(
 	return b
 }
 
-// do queues x (n examples) and waits for its output.
+// do queues x (n examples) and waits for its output. A request of more
+// than maxBatch examples goes in parts of at most maxBatch, one after the
+// other, so that no forward pass is larger than maxBatch: the graph keeps
+// the buffers of its largest pass, and one big request must not leave the
+// server holding them.
 func (b *batcher) do(ctx context.Context, x []float32, n int) ([]float32, error) {
+	if n <= b.maxBatch {
+		return b.doPart(ctx, x, n)
+	}
+	out := make([]float32, 0, n*b.out)
+	for lo := 0; lo < n; lo += b.maxBatch {
+		hi := min(n, lo+b.maxBatch)
+		y, err := b.doPart(ctx, x[lo*b.in:hi*b.in], hi-lo)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, y...)
+	}
+	return out, nil
+}
+
+func (b *batcher) doPart(ctx context.Context, x []float32, n int) ([]float32, error) {
 	j := &job{ctx: ctx, x: x, n: n, done: make(chan result, 1)}
 	select {
 	case b.jobs <- j:
@@ -116,7 +136,23 @@ func (b *batcher) loop() {
 		}
 		batch = append(batch, first)
 		total := first.n
-		if total < b.maxBatch && b.maxDelay > 0 {
+		if b.maxDelay == 0 {
+			// No waiting: take only what is queued already.
+		take:
+			for total < b.maxBatch {
+				select {
+				case j := <-b.jobs:
+					if total+j.n > b.maxBatch {
+						held = j
+						break take
+					}
+					batch = append(batch, j)
+					total += j.n
+				default:
+					break take
+				}
+			}
+		} else if total < b.maxBatch {
 			timer.Reset(b.maxDelay)
 		collect:
 			for total < b.maxBatch {

@@ -28,3 +28,12 @@ func FuzzParseInferRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestParseWhitespace: JSON allows whitespace anywhere between tokens.
+func TestParseWhitespace(t *testing.T) {
+	body := "{ \"inputs\" : [ { \"name\" : \"input\" , \"shape\" : [ 1 , 1 , 2 , 2 ] , \"datatype\" : \"FP32\" ,\n \"data\" :\n\t [ [ [ [ 1 , -2.5 ] ,\r\n [ 3e2 , 4 ] ] ] ] } ] }\n"
+	_, x, n, _, err := ParseInferRequest([]byte(body), "input", []int{1, 2, 2}, 100)
+	if err != nil || n != 1 || len(x) != 4 || x[0] != 1 || x[1] != -2.5 || x[2] != 300 || x[3] != 4 {
+		t.Fatalf("%v %d %v", err, n, x)
+	}
+}

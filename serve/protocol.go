@@ -125,6 +125,14 @@ func ParseInferRequest(body []byte, inputName string, example []int, maxValues i
 	if len(in.Data) == 0 {
 		return "", nil, 0, nil, badRequest("input %q has no data", in.Name)
 	}
+	if in.Data[0] != '[' {
+		return "", nil, 0, nil, badRequest("input %q: data must be an array of numbers (flat or nested)", in.Name)
+	}
+	// Every number takes a digit and a separator but the last: a shape
+	// that the data is too short to fill allocates nothing.
+	if n*per > (len(in.Data)+1)/2 {
+		return "", nil, 0, nil, badRequest("input %q has shape %v, %d values, but its data is %d bytes long", in.Name, in.Shape, n*per, len(in.Data))
+	}
 	x = make([]float32, n*per)
 	if err := parseNumbers(in.Data, x); err != nil {
 		return "", nil, 0, nil, badRequest("input %q: %v", in.Name, err)

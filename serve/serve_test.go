@@ -215,6 +215,31 @@ func TestMultiExampleRequest(t *testing.T) {
 	}
 }
 
+// TestLargeRequestInParts sends more examples than --max-batch in one
+// request: the server runs them in parts, and each output is the one the
+// example gets alone.
+func TestLargeRequestInParts(t *testing.T) {
+	s, ts := newTestServer(t, Options{Name: "m", MaxBatch: 4})
+	x := randomInput(9, 10)
+	got := inferAlone(t, ts.URL+"/v2/models/m/infer", x, 10)
+	if len(got) != 100 {
+		t.Fatalf("%d outputs, want 100", len(got))
+	}
+	for n := range 10 {
+		want := inferAlone(t, ts.URL+"/v2/models/m/infer", x[n*784:(n+1)*784], 1)
+		for k, v := range want {
+			if got[n*10+k] != v {
+				t.Fatalf("example %d output %d: %v, alone %v", n, k, got[n*10+k], v)
+			}
+		}
+	}
+	s.metrics.mu.Lock()
+	defer s.metrics.mu.Unlock()
+	if s.metrics.batches.counts[len(s.metrics.batches.counts)-1] != 0 {
+		t.Error("a forward pass ran more than --max-batch examples")
+	}
+}
+
 // TestBadRequests sends each kind of bad body: every one gets its 4xx
 // status and a JSON error, and a good request still works after them.
 func TestBadRequests(t *testing.T) {
@@ -240,9 +265,10 @@ func TestBadRequests(t *testing.T) {
 		{"zero batch", body("input", "FP32", "[0,1,28,28]", "[]"), 400, "at least 1"},
 		{"negative batch", body("input", "FP32", "[-5,1,28,28]", "[]"), 400, "at least 1"},
 		{"huge declared shape", body("input", "FP32", "[9000000000000,1,28,28]", "[1]"), 413, "more than the"},
-		{"too few numbers", body("input", "FP32", "[2,1,28,28]", "["+ones+"]"), 400, "holds 784 numbers, its shape says 1568"},
+		{"data too short for the shape", body("input", "FP32", "[2,1,28,28]", "["+ones+"]"), 400, "1568 values, but its data is 1569 bytes long"},
+		{"too few numbers", body("input", "FP32", "[2,1,28,28]", "["+ones+","+strings.Repeat("0.5,", 782)+"0.5]"), 400, "holds 1567 numbers, its shape says 1568"},
 		{"too many numbers", body("input", "FP32", "[1,1,28,28]", "["+ones+",1]"), 400, "more than the 784 numbers"},
-		{"strings in data", body("input", "FP32", "[1,1,28,28]", `["a"]`), 400, "array of numbers"},
+		{"strings in data", body("input", "FP32", "[1,1,28,28]", `["a",`+ones+`]`), 400, "array of numbers"},
 		{"null data", body("input", "FP32", "[1,1,28,28]", `null`), 400, "array of numbers"},
 		{"bare number", body("input", "FP32", "[1,1,28,28]", `1`), 400, "array of numbers"},
 		{"out of float32 range", body("input", "FP32", "[1,1,28,28]", "[1e60,"+ones[2:]+"]"), 400, "not an FP32 number"},
