@@ -307,7 +307,7 @@ func (e *uploadError) Error() string { return "web: " + e.msg }
 
 // maxUploadPixels caps the width×height an uploaded image's header may
 // claim before it is decoded.
-const maxUploadPixels = 1 << 24
+const maxUploadPixels = 1 << 22
 
 // predict runs the model on an uploaded PNG or JPEG.
 func (inf *inference) predict(body []byte) ([]byte, error) {
