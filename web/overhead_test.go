@@ -123,7 +123,7 @@ func TestDashboardOverhead(t *testing.T) {
 			ips := res.Epochs[0].ImgPerSec
 			speed[n] = append(speed[n], ips)
 			v, _ := hub.snapshotVersion()
-			cpu := float64((cpuAtLastStep-cpu0).Microseconds()) / float64(steps*64)
+			cpu := float64((cpuAtLastStep - cpu0).Microseconds()) / float64(steps*64)
 			cpuPerImage[n] = append(cpuPerImage[n], cpu)
 			t.Logf("round %d, %2d pages: %.0f images/s, %.1f µs of CPU per image (%d snapshots)", r+1, n, ips, cpu, v)
 		}
