@@ -2,8 +2,12 @@ package serve
 
 import (
 	"errors"
+	"math"
+	"slices"
 	"testing"
 )
+
+func sameBits(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
 
 // FuzzParseInferRequest feeds infer bodies to the parser: it must return
 // a value or a *RequestError, never panic, and never allocate more than
@@ -15,7 +19,15 @@ func FuzzParseInferRequest(f *testing.F) {
 	f.Add([]byte(`{"inputs":[{"name":"input","shape":[1,1,2,2],"datatype":"FP32","data":[1e40,-0,"x",null]}]}`))
 	const maxValues = 1 << 16
 	f.Fuzz(func(t *testing.T, body []byte) {
-		_, x, n, _, err := ParseInferRequest(body, "input", []int{1, 2, 2}, maxValues)
+		id, x, n, outs, err := ParseInferRequest(body, "input", []int{1, 2, 2}, maxValues)
+		// The fast reader changes speed, never results.
+		id2, x2, n2, outs2, err2 := parseInferRequest(body, "input", []int{1, 2, 2}, maxValues, false)
+		if (err == nil) != (err2 == nil) || id != id2 || n != n2 || !slices.Equal(outs, outs2) || !slices.EqualFunc(x, x2, sameBits) {
+			t.Fatalf("fast reader: %q %v %d %v %v; encoding/json: %q %v %d %v %v", id, x, n, outs, err, id2, x2, n2, outs2, err2)
+		}
+		if err != nil && err.Error() != err2.Error() {
+			t.Fatalf("fast reader: %v; encoding/json: %v", err, err2)
+		}
 		if err != nil {
 			var re *RequestError
 			if !errors.As(err, &re) || re.Status < 400 || re.Status > 499 {

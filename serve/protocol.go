@@ -85,13 +85,22 @@ func badRequest(format string, a ...any) *RequestError {
 // from them, and the data must hold exactly as many numbers as the shape
 // says. Every error is a *RequestError.
 func ParseInferRequest(body []byte, inputName string, example []int, maxValues int) (id string, x []float32, n int, outputs []string, err error) {
-	var req inferRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&req); err != nil {
-		return "", nil, 0, nil, badRequest("malformed JSON: %v", err)
-	}
-	if dec.More() {
-		return "", nil, 0, nil, badRequest("malformed JSON: more than one value in the body")
+	return parseInferRequest(body, inputName, example, maxValues, true)
+}
+
+// parseInferRequest is ParseInferRequest with the fast reader (see
+// fastParse) on or off.
+func parseInferRequest(body []byte, inputName string, example []int, maxValues int, fast bool) (id string, x []float32, n int, outputs []string, err error) {
+	req, err := fastParse(body)
+	if !fast || err != nil {
+		req = &inferRequest{}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(req); err != nil {
+			return "", nil, 0, nil, badRequest("malformed JSON: %v", err)
+		}
+		if dec.More() {
+			return "", nil, 0, nil, badRequest("malformed JSON: more than one value in the body")
+		}
 	}
 	if len(req.Inputs) != 1 {
 		return "", nil, 0, nil, badRequest("the model takes 1 input, %q; the request has %d", inputName, len(req.Inputs))
