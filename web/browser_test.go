@@ -160,8 +160,35 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('zoom-close').click()`))
 
-	// Train; the curve gains points while it runs.
-	cfg := train.Config{Epochs: epochs, Batch: 64, HealthSample: 256}
+	// Train; the curve gains points while it runs. The run pauses at
+	// steps 20 and 60 so that the page is looked at mid-run, however fast
+	// the machine.
+	pauses := []int{20, 60}
+	resume := map[int]chan struct{}{}
+	for _, s := range pauses {
+		resume[s] = make(chan struct{})
+	}
+	reached := make(chan int, len(pauses))
+	resumed := map[int]bool{} // on this goroutine only; resume is read by the run's
+	goOn := func(step int) {
+		if !resumed[step] {
+			close(resume[step])
+			resumed[step] = true
+		}
+	}
+	defer func() { // never leave the run waiting
+		for _, s := range pauses {
+			goOn(s)
+		}
+	}()
+	cfg := train.Config{Epochs: epochs, Batch: 64, HealthSample: 256, OnStep: func(s train.StepInfo) {
+		for _, p := range pauses {
+			if s.Step == p {
+				reached <- p
+				<-resume[p]
+			}
+		}
+	}}
 	hub.Attach(&cfg)
 	done := make(chan error, 1)
 	go func() {
@@ -169,18 +196,17 @@ func TestDashboardInBrowser(t *testing.T) {
 		hub.Finish(err)
 		done <- err
 	}()
+	<-reached
 	if err := waitFor(ctx, "the first points of the loss curve", `+document.getElementById('loss-chart').dataset.points > 0`); err != nil {
 		t.Fatal(err)
 	}
 	first, _ := evalInt(ctx, `+document.getElementById('loss-chart').dataset.points`)
+	goOn(20)
+	<-reached
 	if err := waitFor(ctx, "more points", fmt.Sprintf(`+document.getElementById('loss-chart').dataset.points > %d`, first)); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-done:
-		t.Log("training ended before the second look at the curve; the page still gained points")
-	default:
-	}
+	goOn(60)
 
 	// Draw a stroke: a prediction comes back, with maps for it.
 	origin, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const c = document.getElementById('draw-canvas'); c.scrollIntoView({block: 'center'});
@@ -236,6 +262,56 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", path, len(shot))
+	for _, e := range errs.get() {
+		t.Errorf("page error: %s", e)
+	}
+}
+
+// TestTrainedModelInBrowser opens the dashboard of a model no run feeds,
+// as convnet ui serves it, with the history of its metrics: the page shows
+// the curves, the maps, the confusion matrix at once, with no errors.
+func TestTrainedModelInBrowser(t *testing.T) {
+	ctx, closeBrowser := browser(t)
+	defer closeBrowser()
+	m := tinyModel(t)
+	hub := NewHub(nil, 0)
+	var steps []train.StepInfo
+	for s := 1; s <= 50; s++ {
+		steps = append(steps, train.StepInfo{Type: "step", Epoch: 1 + (s-1)/25, Step: s, Loss: 2.3 / float64(s), Acc: float64(s) / 50})
+	}
+	hub.LoadHistory(steps, []train.EpochInfo{{Epoch: 1, Step: 25, TrainLoss: 1, TrainAcc: 0.5, TestLoss: 1.2, TestAcc: 0.4},
+		{Epoch: 2, Step: 50, TrainLoss: 0.5, TrainAcc: 0.8, TestLoss: 0.7, TestAcc: 0.7}}, nil)
+	srv, err := New(hub, m, tinyData(100, 3), Options{Title: "tiny.onnx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	defer closeBrowser()
+	var errs consoleErrors
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	errs.listen(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL)); err != nil {
+		t.Fatal(err)
+	}
+	for what, js := range map[string]string{
+		"the status":           `document.getElementById('status').textContent.startsWith('trained model')`,
+		"the loss curve":       `+document.getElementById('loss-chart').dataset.points >= 50`,
+		"the conv1 tiles":      `document.querySelectorAll('#maps .tiles[data-layer="conv1"] canvas').length === 4`,
+		"the confusion matrix": `document.querySelectorAll('#confusion-table tr').length === 11`,
+	} {
+		if err := waitFor(ctx, what, js); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById('image-next').click()`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(ctx, "the next test image", `document.querySelector('#maps .note').textContent.startsWith('test image 1,')`); err != nil {
+		t.Error(err)
+	}
 	for _, e := range errs.get() {
 		t.Errorf("page error: %s", e)
 	}
