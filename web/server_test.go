@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/probe"
 	"github.com/convnet/convnet/train"
 )
 
@@ -374,4 +376,37 @@ func FuzzPredict(f *testing.F) {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestCloneModel copies a model built from a spec and one imported from
+// ONNX (no spec): the copy computes the same and shares no weights.
+func TestCloneModel(t *testing.T) {
+	for _, spec := range []bool{true, false} {
+		m := tinyModel(t)
+		if !spec {
+			m.Spec = ""
+		}
+		c, err := cloneModel(m)
+		if err != nil {
+			t.Fatalf("spec %v: %v", spec, err)
+		}
+		x := make([]float32, 144)
+		for i := range x {
+			x[i] = float32(i%13) / 13
+		}
+		a, b := inspectProbs(m, x), inspectProbs(c, x)
+		for i := range a {
+			if d := a[i] - b[i]; d > 1e-6 || d < -1e-6 {
+				t.Fatalf("spec %v: class %d: %g vs %g", spec, i, a[i], b[i])
+			}
+		}
+		modelTensors(c)[0].Value.Data[0] += 1
+		if modelTensors(m)[0].Value.Data[0] == modelTensors(c)[0].Value.Data[0] {
+			t.Errorf("spec %v: the copy shares its weights", spec)
+		}
+	}
+}
+
+func inspectProbs(m *nn.Model, x []float32) []float32 {
+	return probe.Record(m, x).Probs
 }
