@@ -47,6 +47,7 @@ type options struct {
 	node     string
 	markdown string
 	raw      string
+	from     string
 	names    []string
 }
 
@@ -60,6 +61,7 @@ func main() {
 	flag.StringVar(&o.node, "node", "node", "Node.js for the ONNX Runtime peer")
 	flag.StringVar(&o.markdown, "markdown", "", "rewrite the sidebyside section of this Markdown file")
 	flag.StringVar(&o.raw, "raw", "", "also write every JSON line, tagged with its engine, to this file")
+	flag.StringVar(&o.from, "from", "", "measure nothing: report the tagged JSON lines of an earlier --raw file")
 	flag.Parse()
 	for _, f := range strings.Split(*threads, ",") {
 		var t int
@@ -78,6 +80,12 @@ func main() {
 		if _, ok := bench.Lookup(n); !ok {
 			fatalf("unknown benchmark %q", n)
 		}
+	}
+	if o.from != "" {
+		if err := reportRaw(o); err != nil {
+			fatalf("%v", err)
+		}
+		return
 	}
 	if err := run(o); err != nil {
 		fatalf("%v", err)
@@ -194,12 +202,16 @@ func run(o options) error {
 			}
 		}
 	}
+	return write(o, lines, envs, started, "go run ./bench/sidebyside "+strings.Join(os.Args[1:], " "))
+}
+
+// write prints the report and, with --markdown, rewrites its section.
+func write(o options, lines []line, envs map[string]map[string]any, started time.Time, cmdline string) error {
 	rep := newReport(lines, o.threads)
 	var text bytes.Buffer
 	rep.writeText(&text)
 	os.Stdout.Write(text.Bytes())
 	if o.markdown != "" {
-		cmdline := "go run ./bench/sidebyside " + strings.Join(os.Args[1:], " ")
 		var md bytes.Buffer
 		rep.writeMarkdown(&md, cmdline, started, envs)
 		if err := replaceSection(o.markdown, md.Bytes()); err != nil {
@@ -207,6 +219,39 @@ func run(o options) error {
 		}
 	}
 	return nil
+}
+
+// reportRaw reports the lines of a --raw file, each tagged with its engine.
+func reportRaw(o options) error {
+	b, err := os.ReadFile(o.from)
+	if err != nil {
+		return err
+	}
+	var lines []line
+	envs := map[string]map[string]any{}
+	for _, s := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(s)) == 0 {
+			continue
+		}
+		var l line
+		var tag struct{ Engine string }
+		if err := json.Unmarshal(s, &l.Result); err != nil {
+			return fmt.Errorf("%s: %q: %v", o.from, s, err)
+		}
+		json.Unmarshal(s, &tag)
+		json.Unmarshal(s, &l.raw)
+		l.engine = tag.Engine
+		if l.Bench == "env" {
+			envs[l.engine] = l.raw
+			continue
+		}
+		lines = append(lines, l)
+	}
+	fi, err := os.Stat(o.from)
+	if err != nil {
+		return err
+	}
+	return write(o, lines, envs, fi.ModTime().UTC(), "go run ./bench/sidebyside "+strings.Join(os.Args[1:], " "))
 }
 
 // withoutOpenBLASPins drops OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, set on
