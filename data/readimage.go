@@ -46,3 +46,19 @@ func DecodeImage(name string, b []byte, c, h, w, maxPixels int) ([]uint8, error)
 	}
 	return dst, nil
 }
+
+// LightBackground reports whether the border pixels of an h×w gray image
+// are mostly light: a dark drawing on white, the opposite of MNIST's light
+// digits on black. predict, serve and the dashboard invert such images.
+func LightBackground(pix []uint8, h, w int) bool {
+	var sum, n int
+	for y := range h {
+		for x := range w {
+			if y == 0 || y == h-1 || x == 0 || x == w-1 {
+				sum += int(pix[y*w+x])
+				n++
+			}
+		}
+	}
+	return n > 0 && sum/n > 127
+}

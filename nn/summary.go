@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/convnet/convnet/internal/numfmt"
 	"github.com/convnet/convnet/tensor"
 )
 
@@ -79,7 +80,7 @@ func WriteSummary(w io.Writer, m *Model, batch int) error {
 			in = strings.Join(r.Inputs, "+")
 		}
 		table = append(table, []string{r.Name, r.Layer, in, tensor.ShapeString(append([]int{batch}, r.Shape...)),
-			group(int64(r.Params)), group(r.MACs * int64(batch)), bytesString(r.ActBytes * int64(batch))})
+			numfmt.Thousands(int64(r.Params)), numfmt.Thousands(r.MACs * int64(batch)), bytesString(r.ActBytes * int64(batch))})
 		params += r.Params
 		mac += r.MACs
 		act += r.ActBytes
@@ -97,7 +98,7 @@ func WriteSummary(w io.Writer, m *Model, batch int) error {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\ntotal params: %s (%s)\nmult-adds per forward pass, batch %d: %s\nactivation memory, batch %d: %s (forward; training keeps about twice that for gradients)\n",
-		group(int64(params)), bytesString(4*int64(params)), batch, group(mac*int64(batch)), batch, bytesString(act*int64(batch)))
+		numfmt.Thousands(int64(params)), bytesString(4*int64(params)), batch, numfmt.Thousands(mac*int64(batch)), batch, bytesString(act*int64(batch)))
 	return err
 }
 
@@ -127,19 +128,6 @@ func writeTable(w io.Writer, rows [][]string, left int) error {
 	}
 	_, err := io.WriteString(w, strings.ReplaceAll(b.String(), " \n", "\n"))
 	return err
-}
-
-// group prints n with thousands separators: 1,234,567.
-func group(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func bytesString(n int64) string {

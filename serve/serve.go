@@ -394,7 +394,7 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	inverted := c == 1 && (invert == "yes" || invert == "auto" && lightBackground(pix, h, wd))
+	inverted := c == 1 && (invert == "yes" || invert == "auto" && data.LightBackground(pix, h, wd))
 	x := make([]float32, len(pix))
 	for i, v := range pix {
 		if inverted {
@@ -441,21 +441,6 @@ func softmax(y []float32) []float64 {
 		p[i] /= sum
 	}
 	return p
-}
-
-// lightBackground reports whether the border pixels of a gray image are
-// mostly light: a dark drawing on white, the opposite of MNIST.
-func lightBackground(pix []uint8, h, w int) bool {
-	var sum, n int
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			if y == 0 || y == h-1 || x == 0 || x == w-1 {
-				sum += int(pix[y*w+x])
-				n++
-			}
-		}
-	}
-	return n > 0 && sum/n > 127
 }
 
 // HTTPServer returns an http.Server for h on addr with the limits that

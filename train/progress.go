@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/convnet/convnet/internal/numfmt"
 )
 
 // progress draws one line per epoch that updates in place on a terminal:
@@ -48,7 +50,7 @@ func (p *progress) update(epoch, epochs, step, steps int, loss, acc, imgPerS flo
 			bar = bar[:fill] + ">" + bar[fill+1:]
 		}
 		fmt.Fprintf(p.w, "\repoch %d/%d [%s] %d/%d loss %.4f acc %.2f%% %s img/s ETA %s\x1b[K",
-			epoch, epochs, bar, step, steps, loss, 100*acc, thousands(imgPerS), clock(eta))
+			epoch, epochs, bar, step, steps, loss, 100*acc, numfmt.ThousandsFloat(imgPerS), clock(eta))
 		if done {
 			fmt.Fprintln(p.w)
 		}
@@ -63,19 +65,7 @@ func (p *progress) update(epoch, epochs, step, steps int, loss, acc, imgPerS flo
 		p.lastTick = 0
 	}
 	fmt.Fprintf(p.w, "epoch %d/%d step %d/%d loss %.4f acc %.2f%% %s img/s ETA %s\n",
-		epoch, epochs, step, steps, loss, 100*acc, thousands(imgPerS), clock(eta))
-}
-
-func thousands(v float64) string {
-	s := fmt.Sprintf("%.0f", v)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+		epoch, epochs, step, steps, loss, 100*acc, numfmt.ThousandsFloat(imgPerS), clock(eta))
 }
 
 // clock formats a duration as m:ss or h:mm:ss.

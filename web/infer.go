@@ -356,7 +356,7 @@ func (inf *inference) decode(body []byte) ([]float32, bool, error) {
 	if err != nil {
 		return nil, false, &uploadError{err.Error()}
 	}
-	inverted := ds.C == 1 && lightBackground(conv.Pixels, ds.H, ds.W)
+	inverted := ds.C == 1 && data.LightBackground(conv.Pixels, ds.H, ds.W)
 	if inverted {
 		for i, v := range conv.Pixels {
 			conv.Pixels[i] = 255 - v
@@ -366,19 +366,4 @@ func (inf *inference) decode(body []byte) ([]float32, bool, error) {
 	x := make([]float32, ds.Size())
 	conv.Batch([]int{0}, x, []int{0}, nil, nil)
 	return x, inverted, nil
-}
-
-// lightBackground reports whether the border pixels of a gray image are
-// mostly light, as convnet predict judges it.
-func lightBackground(pix []uint8, h, w int) bool {
-	var sum, n int
-	for y := range h {
-		for x := range w {
-			if y == 0 || y == h-1 || x == 0 || x == w-1 {
-				sum += int(pix[y*w+x])
-				n++
-			}
-		}
-	}
-	return n > 0 && sum/n > 127
 }

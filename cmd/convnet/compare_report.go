@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/convnet/convnet/internal/atomicfile"
+	"github.com/convnet/convnet/internal/numfmt"
 )
 
 func goVersion() string { return runtime.Version() }
@@ -86,7 +87,7 @@ func writeReportText(w io.Writer, res *compareResult) error {
 		"`convnet train --activation %s` with the same data, epochs, batch, learning rate and seed trains the same net the same way. "+
 		"Gradient norms, sparsity and dead units are measured on the first %d training examples, in inference mode. "+
 		"The first activation, %s, is the baseline of every ratio.\n\n",
-		res.Spec, countWord(res.Epochs, "epoch"), res.TrainSize, res.Data, res.Batch, res.Optimizer, res.LR, res.Schedule, res.Seed, names[min(1, len(names)-1)], res.Sample, base.Activation)
+		res.Spec, plural(res.Epochs, "epoch"), res.TrainSize, res.Data, res.Batch, res.Optimizer, res.LR, res.Schedule, res.Seed, names[min(1, len(names)-1)], res.Sample, base.Activation)
 
 	p("## 1. Convergence: steps to a running training error\n\n![running training error against step](error.png)\n\n")
 	p("Running training error is the mean error of the last %d training batches (fewer during the first steps). Steps to reach each level, of %d steps:\n\n", res.Window, res.Steps)
@@ -185,7 +186,7 @@ func writeReportText(w io.Writer, res *compareResult) error {
 	}
 
 	p("\n## 4. Cost of the activation itself\n\n![ns per element, forward and backward](cost.png)\n\n")
-	p("The engine's own activation layer (`nn.Activation`, as training runs it) on %s elements (4 MiB) drawn from N(0,1), %d threads, the fastest of repeated runs within %g s.\n\n", thousandsInt(res.CostElems), res.Threads, res.CostTime)
+	p("The engine's own activation layer (`nn.Activation`, as training runs it) on %s elements (4 MiB) drawn from N(0,1), %d threads, the fastest of repeated runs within %g s.\n\n", numfmt.Thousands(int64(res.CostElems)), res.Threads, res.CostTime)
 	p("| activation | forward ns/element | backward ns/element | forward vs %s | backward vs %s |\n|---|---:|---:|---:|---:|\n", base.Activation, base.Activation)
 	for _, r := range res.Runs {
 		p("| %s | %.3f | %.3f | %.1fx | %.1fx |\n", r.Activation, r.Cost.ForwardNs, r.Cost.BackwardNs,
@@ -213,25 +214,6 @@ func writeReportText(w io.Writer, res *compareResult) error {
 	p("\n## What this run does not show\n\nOne seed and one run per activation: differences of a few steps or a few tenths of a percent are within the noise of the batch order and the initial weights. Each activation gets the initialisation that suits it but the same learning rate, which favours some more than others.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func countWord(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func thousandsInt(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func findRun(res *compareResult, act string) *compareRun {

@@ -108,7 +108,7 @@ func readModelImage(path string, m *nn.Model, invert string) ([]float32, bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	inverted := c == 1 && (invert == "yes" || invert == "auto" && lightBackground(pix, h, w))
+	inverted := c == 1 && (invert == "yes" || invert == "auto" && data.LightBackground(pix, h, w))
 	x := make([]float32, len(pix))
 	for i, v := range pix {
 		if inverted {

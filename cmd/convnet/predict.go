@@ -56,7 +56,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		p := prediction{Image: path}
-		p.Inverted = c == 1 && (*invert == "yes" || *invert == "auto" && lightBackground(pix, h, w))
+		p.Inverted = c == 1 && (*invert == "yes" || *invert == "auto" && data.LightBackground(pix, h, w))
 		for i, v := range pix {
 			if p.Inverted {
 				v = 255 - v
@@ -95,19 +95,4 @@ func className(m *nn.Model, k int) string {
 		return m.Classes[k]
 	}
 	return fmt.Sprint(k)
-}
-
-// lightBackground reports whether the border pixels of a gray image are
-// mostly light: a dark drawing on white, the opposite of MNIST.
-func lightBackground(pix []uint8, h, w int) bool {
-	var sum, n int
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			if y == 0 || y == h-1 || x == 0 || x == w-1 {
-				sum += int(pix[y*w+x])
-				n++
-			}
-		}
-	}
-	return n > 0 && sum/n > 127
 }
