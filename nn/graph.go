@@ -34,6 +34,7 @@ type Graph struct {
 	counts map[string]int
 
 	written []bool // Backward's per-node flags, kept to avoid allocating
+	shards  shardPlan
 
 	// InputGrad asks Backward to compute ∂L/∂input as well (saliency maps);
 	// it is off by default because the first layer's input gradient costs a
@@ -204,6 +205,13 @@ func (g *Graph) followingActivation(n *Node) string {
 // Forward runs the graph on x, (N, InputShape...), and returns the output
 // node's tensor, (N, Output().Shape...). The returned tensor and every
 // node's Out are owned by the graph and overwritten by the next Forward.
+//
+// With more than one thread (kernel.Threads) and a batch of at least two
+// examples per thread, Forward and the Backward after it run data-parallel:
+// the batch is cut into one shard per thread and each thread runs the whole
+// graph on its shard (see graph_shards.go). Graphs with a layer that is not
+// a Cloner, and in training graphs with batch norm or dropout, run whole,
+// each layer spreading its own work over the threads.
 func (g *Graph) Forward(x *tensor.Tensor, train bool) *tensor.Tensor {
 	in := g.Nodes[0]
 	if len(x.Shape) != len(in.Shape)+1 || !tensor.EqualShape(x.Shape[1:], in.Shape) {
@@ -216,9 +224,21 @@ func (g *Graph) Forward(x *tensor.Tensor, train bool) *tensor.Tensor {
 		if len(n.Out.Shape) == 0 || n.Out.Shape[0] != batch {
 			n.Out.Resize(batchShape(batch, n.Shape)...)
 		}
-		n.Layer.Forward(n.inBuf, n.Out, train)
+	}
+	g.shards.active = 0
+	if k := g.shardCount(batch, train); k > 1 {
+		g.forwardShards(x, train, k)
+	} else {
+		g.forwardNodes(train)
 	}
 	return g.output.Out
+}
+
+// forwardNodes runs every layer in order on the tensors already in place.
+func (g *Graph) forwardNodes(train bool) {
+	for _, n := range g.Nodes[1:] {
+		n.Layer.Forward(n.inBuf, n.Out, train)
+	}
 }
 
 // Backward propagates dOut = ∂L/∂output back through the graph after a
@@ -230,13 +250,28 @@ func (g *Graph) Backward(dOut *tensor.Tensor) {
 	if !tensor.EqualShape(dOut.Shape, out.Out.Shape) {
 		panic("nn: Graph.Backward: gradient shape differs from the output's")
 	}
+	out.Grad.Resize(dOut.Shape...)
+	copy(out.Grad.Data, dOut.Data)
+	if g.shards.active > 1 {
+		for _, n := range g.Nodes {
+			if n != out && (n.index > 0 || g.InputGrad) {
+				n.Grad.Resize(n.Out.Shape...)
+			}
+		}
+		g.backwardShards()
+		return
+	}
+	g.backwardFrom()
+}
+
+// backwardFrom runs Backward with the output node's Grad in place.
+func (g *Graph) backwardFrom() {
+	out := g.output
 	if len(g.written) != len(g.Nodes) {
 		g.written = make([]bool, len(g.Nodes))
 	}
 	written := g.written
 	clear(written)
-	out.Grad.Resize(dOut.Shape...)
-	copy(out.Grad.Data, dOut.Data)
 	written[out.index] = true
 	for i := out.index; i >= 1; i-- {
 		n := g.Nodes[i]

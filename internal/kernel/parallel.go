@@ -60,6 +60,42 @@ func Parallel(n int, t Task) {
 		}
 		return
 	}
+	if shards.Load() > 0 {
+		// Every thread is busy with a shard: run the same chunks here, one
+		// after another, so per-worker partial results stay the same.
+		for i := 0; i < w; i++ {
+			t.Run(i, i*n/w, (i+1)*n/w)
+		}
+		return
+	}
+	parallel(n, w, t)
+}
+
+// shards counts the ParallelShards calls in progress.
+var shards atomic.Int32
+
+// ParallelShards is Parallel for coarse work that fills every thread by
+// itself, such as the shards of a data-parallel training step, each a whole
+// forward and backward pass over part of the batch. While it runs, Parallel
+// calls made inside the shards (and any made meanwhile elsewhere) run their
+// chunks serially on their own goroutine instead of handing them to threads
+// that have none free: a nested call would otherwise pay a hand-off per
+// layer and gain nothing.
+func ParallelShards(n int, t Task) {
+	w := Workers(n)
+	if w <= 1 {
+		if n > 0 {
+			t.Run(0, 0, n)
+		}
+		return
+	}
+	shards.Add(1)
+	defer shards.Add(-1)
+	parallel(n, w, t)
+}
+
+// parallel runs the w chunks of [0, n) concurrently; see Parallel.
+func parallel(n, w int, t Task) {
 	pool.grow(w - 1)
 	c := callPool.Get().(*call)
 	c.pending.Store(int32(w - 1))

@@ -133,3 +133,51 @@ func BenchmarkParallel(b *testing.B) {
 		Parallel(2, task)
 	}
 }
+
+// serialCheck is a nested task that records its chunks and fails when two
+// of them overlap in time.
+type serialCheck struct {
+	t       *testing.T
+	running atomic.Int32
+	mu      sync.Mutex
+	chunks  [][3]int
+}
+
+func (s *serialCheck) Run(worker, lo, hi int) {
+	if s.running.Add(1) != 1 {
+		s.t.Error("nested chunks of one call ran at the same time inside ParallelShards")
+	}
+	s.mu.Lock()
+	s.chunks = append(s.chunks, [3]int{worker, lo, hi})
+	s.mu.Unlock()
+	s.running.Add(-1)
+}
+
+type shardTask struct{ inner []*serialCheck }
+
+func (t *shardTask) Run(worker, lo, hi int) {
+	for i := lo; i < hi; i++ {
+		Parallel(10, t.inner[i])
+	}
+}
+
+// TestParallelShardsNested checks that Parallel inside ParallelShards runs
+// the same chunks as it would alone, one after another.
+func TestParallelShardsNested(t *testing.T) {
+	defer SetThreads(Threads())
+	SetThreads(2)
+	task := &shardTask{}
+	for range 2 {
+		task.inner = append(task.inner, &serialCheck{t: t})
+	}
+	ParallelShards(2, task)
+	for i, s := range task.inner {
+		want := [][3]int{{0, 0, 5}, {1, 5, 10}}
+		if len(s.chunks) != 2 || s.chunks[0] != want[0] || s.chunks[1] != want[1] {
+			t.Errorf("shard %d: nested chunks %v, want %v", i, s.chunks, want)
+		}
+	}
+	if shards.Load() != 0 {
+		t.Errorf("shard count %d after ParallelShards returned, want 0", shards.Load())
+	}
+}

@@ -1,0 +1,170 @@
+package nn
+
+import (
+	"github.com/convnet/convnet/internal/kernel"
+	"github.com/convnet/convnet/tensor"
+)
+
+// Data-parallel execution. A small net such as LeNet-5 does too little work
+// per layer to split each layer over the threads: a hand-off per layer costs
+// more than half a layer's work. Instead a batch is cut into one shard per
+// thread, and each thread runs the whole graph, forward and backward, on its
+// shard with a replica of the graph: the replicas' layers share the
+// parameter values but keep their own scratch and parameter gradients, and
+// their node tensors are views into the rows of the graph's own Out and
+// Grad. After the backward pass the replicas' parameter gradients are summed
+// in shard order, so a step's result depends on the thread count but not on
+// scheduling. Graphs whose layers couple the examples of a batch in
+// training (batch norm, dropout) train whole; they still run in shards for
+// inference, where they do not.
+
+// minShard is the fewest examples per shard: below it a shard's hand-off
+// costs more than it saves.
+const minShard = 2
+
+// shardPlan holds a graph's replicas and the task that runs them.
+type shardPlan struct {
+	replicas []*Graph
+	params   []*Param   // the graph's parameters and saved state, in node order
+	shared   [][]*Param // per replica: its parameters and state, aligned with params
+	learned  int        // params[:learned] are learned parameters, the rest state
+	task     shardTask
+	active   int // shards used by the last Forward; 0 when it ran whole
+}
+
+type shardTask struct {
+	g        *Graph
+	train    bool
+	backward bool
+}
+
+func (t *shardTask) Run(_, lo, hi int) {
+	for s := lo; s < hi; s++ {
+		r := t.g.shards.replicas[s]
+		if t.backward {
+			r.backwardFrom()
+		} else {
+			r.forwardNodes(t.train)
+		}
+	}
+}
+
+// shardCount is how many shards a Forward of batch examples uses: one per
+// thread when the graph can be replicated, 1 (whole) otherwise.
+func (g *Graph) shardCount(batch int, train bool) int {
+	k := kernel.Threads()
+	if k < 2 || batch < k*minShard {
+		return 1
+	}
+	for _, n := range g.Nodes[1:] {
+		if _, ok := n.Layer.(Cloner); !ok {
+			return 1
+		}
+		if c, ok := n.Layer.(batchCoupled); ok && c.couplesBatch(train) {
+			return 1
+		}
+	}
+	return k
+}
+
+// prepareShards makes sure there are k replicas that match the graph, and
+// that their parameters still share the graph's values (a caller may have
+// replaced a Param's Value).
+func (g *Graph) prepareShards(k int) {
+	p := &g.shards
+	if len(p.replicas) > 0 && len(p.replicas[0].Nodes) != len(g.Nodes) {
+		*p = shardPlan{} // the graph grew since: start again
+	}
+	if p.params == nil {
+		p.params = g.Params()
+		p.learned = len(p.params)
+		p.params = append(p.params, g.State()...)
+	}
+	for len(p.replicas) < k {
+		r := g.replicate()
+		p.replicas = append(p.replicas, r)
+		p.shared = append(p.shared, append(r.Params(), r.State()...))
+	}
+	for _, ps := range p.shared {
+		for i, q := range ps {
+			q.Value = p.params[i].Value
+		}
+	}
+}
+
+// replicate builds a copy of the graph from its layers' clones. Every layer
+// is a Cloner and accepted these shapes once, so neither can fail.
+func (g *Graph) replicate() *Graph {
+	r := NewGraph(g.InputShape()...)
+	for _, n := range g.Nodes[1:] {
+		ins := make([]*Node, len(n.Inputs))
+		for i, in := range n.Inputs {
+			ins[i] = r.Nodes[in.index]
+		}
+		r.MustAdd(n.Layer.(Cloner).Clone(), ins...)
+	}
+	r.SetOutput(r.Nodes[g.output.index])
+	return r
+}
+
+// forwardShards runs Forward over k shards; the graph's nodes already have
+// their Out sized for the whole batch.
+func (g *Graph) forwardShards(x *tensor.Tensor, train bool, k int) {
+	g.prepareShards(k)
+	batch := x.Shape[0]
+	for s, r := range g.shards.replicas[:k] {
+		lo, hi := s*batch/k, (s+1)*batch/k
+		view(r.Nodes[0].Out, x, lo, hi)
+		for i, n := range g.Nodes[1:] {
+			view(r.Nodes[i+1].Out, n.Out, lo, hi)
+		}
+	}
+	g.shards.active = k
+	g.shards.task = shardTask{g: g, train: train}
+	kernel.ParallelShards(k, &g.shards.task)
+}
+
+// backwardShards runs Backward over the shards of the last Forward; the
+// output node's Grad already holds dOut, and every other node's Grad is
+// sized like its Out (the input's only with InputGrad).
+func (g *Graph) backwardShards() {
+	k := g.shards.active
+	batch := g.output.Out.Shape[0]
+	for s, r := range g.shards.replicas[:k] {
+		lo, hi := s*batch/k, (s+1)*batch/k
+		r.InputGrad = g.InputGrad
+		for i, n := range g.Nodes {
+			if i == 0 && !g.InputGrad {
+				continue
+			}
+			view(r.Nodes[i].Grad, n.Grad, lo, hi)
+		}
+	}
+	g.shards.task = shardTask{g: g, backward: true}
+	kernel.ParallelShards(k, &g.shards.task)
+	// Σ over shards of each replica's parameter gradient, in shard order.
+	p := &g.shards
+	for i, param := range p.params[:p.learned] {
+		dst := param.Grad.Data
+		copy(dst, p.shared[0][i].Grad.Data)
+		for s := 1; s < k; s++ {
+			addInto(dst, p.shared[s][i].Grad.Data)
+		}
+	}
+}
+
+// view points dst at rows [lo, hi) of src along the batch axis, without
+// allocating once dst has a shape of the right rank. The capacity stops at
+// row hi, so a Resize of dst can never spill into the next shard's rows.
+func view(dst, src *tensor.Tensor, lo, hi int) {
+	per := 0
+	if src.Shape[0] > 0 {
+		per = len(src.Data) / src.Shape[0]
+	}
+	dst.Data = src.Data[lo*per : hi*per : hi*per]
+	if len(dst.Shape) != len(src.Shape) {
+		dst.Shape = make([]int, len(src.Shape))
+	}
+	copy(dst.Shape, src.Shape)
+	dst.Shape[0] = hi - lo
+}
