@@ -38,6 +38,13 @@ func conformanceCases() []struct {
 		{NewConv2D(4, 3), img},
 		{NewDense(5), [][]int{{4, 10}}},
 		{Flatten{}, img},
+		{NewReshape(24, 9), img},
+		{NewTranspose(1, 2, 0), img},
+		{&Pad{Mode: "reflect", Begin: []int{0, 2, 1}, End: []int{1, 1, 2}}, img},
+		{NewSoftmaxAxis(0, false), img},
+		{NewSoftmaxAxis(1, true), img},
+		{NewBinary("mul"), [][]int{{4, 3, 9, 8}, {4, 3, 1, 1}}},
+		{NewBinary("div"), [][]int{{4, 3, 9, 8}, {4, 1, 9, 8}}},
 	}
 	for _, k := range []string{"relu", "leakyrelu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh", "softmax"} {
 		cases = append(cases, struct {
