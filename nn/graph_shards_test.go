@@ -101,6 +101,27 @@ func TestShardsMatchWhole(t *testing.T) {
 	step(t, g, tensor.New(3, 2, 8, 8), labels[:3], 2, 1)
 }
 
+// TestShardsNeedWeightReuse checks that a dense-heavy graph, whose shards
+// would each read every weight for a few multiply-adds, runs whole until
+// the batch is large enough.
+func TestShardsNeedWeightReuse(t *testing.T) {
+	defer kernel.SetThreads(kernel.Threads())
+	kernel.SetThreads(2)
+	g := NewGraph(64)
+	g.MustAdd(NewDense(64))
+	g.MustAdd(MustActivation("relu"))
+	g.MustAdd(NewDense(10))
+	g.Init(1)
+	// 4,800 multiply-adds per example (counting relu's) against 4,810
+	// parameters: with minReuse = 32 a shard needs 33 examples.
+	for _, c := range []struct{ batch, shards int }{{8, 0}, {64, 0}, {66, 2}} {
+		g.Forward(tensor.New(c.batch, 64), false)
+		if g.shards.active != c.shards {
+			t.Errorf("batch %d: %d shards, want %d", c.batch, g.shards.active, c.shards)
+		}
+	}
+}
+
 // TestShardsSeeParameterChanges checks that replicas follow the graph's
 // parameters, whether updated in place or replaced.
 func TestShardsSeeParameterChanges(t *testing.T) {
@@ -130,13 +151,14 @@ func TestShardsBatchCoupledTrainsWhole(t *testing.T) {
 	defer kernel.SetThreads(kernel.Threads())
 	kernel.SetThreads(2)
 	for _, coupled := range []Layer{NewBatchNorm2D(), NewDropout(0.5)} {
-		g := NewGraph(1, 4, 4)
-		g.MustAdd(NewConv2D(2, 3))
+		g := NewGraph(1, 16, 16)
+		g.MustAdd(NewConv2D(8, 3))
 		g.MustAdd(coupled)
+		g.MustAdd(NewGlobalAvgPool())
 		g.MustAdd(Flatten{})
 		g.MustAdd(NewDense(3))
 		g.Init(1)
-		x := tensor.New(8, 1, 4, 4)
+		x := tensor.New(8, 1, 16, 16)
 		g.Forward(x, true)
 		if g.shards.active != 0 {
 			t.Errorf("%s: training ran in %d shards, want whole", coupled.Type(), g.shards.active)
@@ -165,4 +187,46 @@ func TestEveryLayerClones(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestEveryLayerClonesRest runs the clone check and the whole-against-shards
+// check for inference over the layers shardTestGraph leaves out.
+func TestEveryLayerClonesRest(t *testing.T) {
+	defer kernel.SetThreads(kernel.Threads())
+	g := NewGraph(3, 6, 6)
+	ct := &ConvTranspose2D{Filters: 4, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Groups: 1}
+	g.MustAdd(ct)
+	g.MustAdd(NewBatchNorm2D())
+	g.MustAdd(NewDropout(0.3))
+	g.MustAdd(NewClip(-0.5, 0.5))
+	g.MustAdd(&ConstBinary{Op: "mul", C: tensor.FromData([]float32{1, 2, 3, 4}, 4, 1, 1)})
+	g.MustAdd(NewHardSigmoid())
+	g.MustAdd(NewGlobalMaxPool())
+	g.MustAdd(Flatten{})
+	g.MustAdd(NewLogSoftmax())
+	g.Init(2)
+	for _, p := range g.State() {
+		for i := range p.Value.Data {
+			p.Value.Data[i] = 0.5 + float32(i)/10 // running statistics other than 0 and 1
+		}
+	}
+	r := g.replicate()
+	for i, n := range g.Nodes[1:] {
+		m := r.Nodes[i+1]
+		if !tensor.EqualShape(n.Shape, m.Shape) || n.Layer.Type() != m.Layer.Type() {
+			t.Errorf("%s: replica is %s %v, want %s %v", n.Name, m.Layer.Type(), m.Shape, n.Layer.Type(), n.Shape)
+		}
+	}
+	x := tensor.New(12, 3, 6, 6)
+	for i := range x.Data {
+		x.Data[i] = float32(i%17)/8 - 1
+	}
+	kernel.SetThreads(1)
+	whole := append([]float32(nil), g.Forward(x, false).Data...)
+	kernel.SetThreads(2)
+	got := g.Forward(x, false).Data
+	if g.shards.active != 2 {
+		t.Fatalf("inference ran in %d shards, want 2", g.shards.active)
+	}
+	closeTo(t, "output", got, whole, 1e-5)
 }
