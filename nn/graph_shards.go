@@ -35,6 +35,7 @@ const minReuse = 32
 
 // shardPlan holds a graph's replicas and the task that runs them.
 type shardPlan struct {
+	traits   shardTraits
 	replicas []*Graph
 	params   []*Param   // the graph's parameters and saved state, in node order
 	shared   [][]*Param // per replica: its parameters and state, aligned with params
@@ -67,23 +68,40 @@ func (g *Graph) shardCount(batch int, train bool) int {
 	if k < 2 || batch < k*minShard {
 		return 1
 	}
-	var macsPerExample, params int64
-	for _, n := range g.Nodes[1:] {
-		if _, ok := n.Layer.(Cloner); !ok {
-			return 1
-		}
-		if c, ok := n.Layer.(batchCoupled); ok && c.couplesBatch(train) {
-			return 1
-		}
-		macsPerExample += macs(n)
-		for _, p := range n.Layer.Params() {
-			params += int64(len(p.Value.Data))
-		}
+	a := &g.shards.traits
+	if a.nodes != len(g.Nodes) {
+		*a = g.shardTraits()
 	}
-	if int64(batch/k)*macsPerExample < minReuse*params {
+	if !a.cloneable || train && a.coupled || int64(batch/k)*a.macsPerExample < minReuse*a.params {
 		return 1
 	}
 	return k
+}
+
+// shardTraits is what shardCount needs to know of a graph, worked out once
+// for its current nodes.
+type shardTraits struct {
+	nodes                  int  // len(Nodes) when worked out
+	cloneable              bool // every layer is a Cloner
+	coupled                bool // some layer couples a batch in training
+	macsPerExample, params int64
+}
+
+func (g *Graph) shardTraits() shardTraits {
+	a := shardTraits{nodes: len(g.Nodes), cloneable: true}
+	for _, n := range g.Nodes[1:] {
+		if _, ok := n.Layer.(Cloner); !ok {
+			a.cloneable = false
+		}
+		if c, ok := n.Layer.(batchCoupled); ok && c.couplesBatch(true) {
+			a.coupled = true
+		}
+		a.macsPerExample += macs(n)
+		for _, p := range n.Layer.Params() {
+			a.params += int64(len(p.Value.Data))
+		}
+	}
+	return a
 }
 
 // prepareShards makes sure there are k replicas that match the graph, and
@@ -92,7 +110,7 @@ func (g *Graph) shardCount(batch int, train bool) int {
 func (g *Graph) prepareShards(k int) {
 	p := &g.shards
 	if len(p.replicas) > 0 && len(p.replicas[0].Nodes) != len(g.Nodes) {
-		*p = shardPlan{} // the graph grew since: start again
+		*p = shardPlan{traits: p.traits} // the graph grew since: start again
 	}
 	if p.params == nil {
 		p.params = g.Params()
