@@ -36,6 +36,12 @@ type Conv2D struct {
 	geom kernel.ConvGeom // per group: C/Groups input channels
 	work []convWork      // per-worker scratch
 	task convTask
+
+	// The implicit-GEMM path's scratch (conv2d_implicit.go): the row
+	// offsets of the column matrices of the input and of the output
+	// gradient, and the flipped weights of the input gradient.
+	off, offGrad []int32
+	wFlip        []float32
 }
 
 // convTask runs Forward's or Backward's loop over a range of examples; the
@@ -58,6 +64,7 @@ func (t *convTask) Run(wi, lo, hi int) {
 type convWork struct {
 	col, dcol []float32 // (C/G·KH·KW, OH·OW), or shifted: (C/G·KH·KW, ld)
 	dW, dB    []float32 // partial parameter gradients
+	dWT       []float32 // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
 	xp, dxp   []float32 // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
 	out       []float32 // shifted path: (F/G, ld), output or output gradient on rows Wp wide
 }
@@ -183,12 +190,19 @@ func grow(buf []float32, n int) []float32 {
 func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	n := in[0].Shape[0]
 	l.workers(n)
+	if l.implicit() {
+		l.implicitOffsets()
+	}
 	l.task = convTask{l: l, x: in[0].Data, y: out.Data}
 	kernel.Parallel(n, &l.task)
 }
 
 // forwardRange computes the output of examples [lo, hi) with scratch wk.
 func (l *Conv2D) forwardRange(x, out []float32, wk *convWork, lo, hi int) {
+	if l.implicit() {
+		l.forwardImplicit(x, out, wk, lo, hi)
+		return
+	}
 	if l.shifted() {
 		l.forwardShifted(x, out, wk, lo, hi)
 		return
@@ -237,6 +251,12 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		return
 	}
 	work := l.workers(n)
+	if l.implicit() {
+		l.implicitOffsets()
+		if dIn[0] != nil {
+			l.flipWeights()
+		}
+	}
 	l.task = convTask{l: l, backward: true, x: in[0].Data, y: dOut.Data}
 	if dIn[0] != nil {
 		l.task.dx = dIn[0].Data
@@ -259,6 +279,10 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 // backwardRange accumulates the parameter gradients of examples [lo, hi)
 // into wk and writes their input gradients into dx unless it is nil.
 func (l *Conv2D) backwardRange(x, dOut, dx []float32, wk *convWork, lo, hi int) {
+	if l.implicit() {
+		l.backwardImplicit(x, dOut, dx, wk, lo, hi)
+		return
+	}
 	if l.shifted() {
 		l.backwardShifted(x, dOut, dx, wk, lo, hi)
 		return

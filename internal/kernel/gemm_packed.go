@@ -38,6 +38,20 @@ type gemmKernel struct {
 // arguments are Sgemm's, already checked, with m, n, k > 0.
 func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	sgemmBlocked(kr, transA, m, n, k, alpha, a, lda, transB, b, ldb, nil, beta, c, ldc)
+}
+
+// sgemmPackedB is sgemmPacked with B the implicit column matrix cc of a
+// convolution, packed straight from its image (see ConvGemm).
+func sgemmPackedB(kr *gemmKernel, transA bool, m, n, k int, alpha float32, a []float32, lda int,
+	cc *convCols, beta float32, c []float32, ldc int) {
+	sgemmBlocked(kr, transA, m, n, k, alpha, a, lda, false, nil, 0, cc, beta, c, ldc)
+}
+
+// sgemmBlocked is the loop nest of sgemmPacked and sgemmPackedB: B is op(b)
+// unless cc is set, in which case it is cc.
+func sgemmBlocked(kr *gemmKernel, transA bool, m, n, k int, alpha float32, a []float32, lda int,
+	transB bool, b []float32, ldb int, cc *convCols, beta float32, c []float32, ldc int) {
 	mr, nr := kr.mr, kr.nr
 	// Split k into equal blocks of at most kr.kc, so a k slightly above kr.kc
 	// does not leave a thin last block that pays for a pass over C.
@@ -57,7 +71,11 @@ func sgemmPacked(kr *gemmKernel, transA, transB bool, m, n, k int, alpha float32
 		ncur := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kcur := min(kc, k-pc)
-			packB(transB, b, ldb, pc, kcur, jc, ncur, nr, narrowNR, ws.b)
+			if cc != nil {
+				cc.pack(pc, kcur, jc, ncur, nr, narrowNR, ws.b)
+			} else {
+				packB(transB, b, ldb, pc, kcur, jc, ncur, nr, narrowNR, ws.b)
+			}
 			bt := beta
 			if pc > 0 {
 				bt = 1 // later k blocks accumulate onto the first

@@ -1,0 +1,173 @@
+package kernel
+
+// Implicit-GEMM convolution for stride 1: the GEMM's B operand is the im2col
+// matrix of a zero-padded image, but it is never written out. Row r =
+// (c,ki,kj) and column j = oy·OW + ox of that matrix is
+//
+//	col[r][j] = xp[off[r] + oy·Wp + ox],   off[r] = c·Hp·Wp + ki·DH·Wp + kj·DW
+//
+// so packing a panel of B for the micro-kernel reads the padded image
+// directly: for each row, the panel's 32 columns are at most a few runs of
+// consecutive pixels (one run per output row they cover), each one masked
+// vector load. The column matrix is read once, from an image that stays in
+// L2, instead of written by im2col and read back by the packing.
+
+// ConvOffsets returns off[r] for every row r = (c·KH + ki)·KW + kj of the
+// column matrix of a stride-1 convolution g over its padded image (see
+// ConvGemm). Callers keep it beside the layer, so each call allocates
+// nothing.
+func ConvOffsets(g ConvGeom) []int32 {
+	hp, wp := g.Padded()
+	off := make([]int32, 0, g.ColRows())
+	for c := 0; c < g.C; c++ {
+		for ki := 0; ki < g.KH; ki++ {
+			for kj := 0; kj < g.KW; kj++ {
+				off = append(off, int32(c*hp*wp+ki*g.DH*wp+kj*g.DW))
+			}
+		}
+	}
+	return off
+}
+
+// convCols is the implicit column matrix of a stride-1 convolution: element
+// [r][j] is xp[off[r] + base(j)], base(oy·OW + ox) = oy·Wp + ox.
+type convCols struct {
+	xp     []float32
+	off    []int32
+	ow, wp int
+}
+
+// A convSeg is a run of lanes of one packed row of B that come from
+// consecutive pixels of one output row: lane l, for l in mask, takes
+// xp[off[r] + disp + l].
+type convSeg struct {
+	mask uint32
+	disp int32
+}
+
+// segments splits the cols columns from pixel j0 into runs within output
+// rows, one convSeg each, into segs (which has room for 32).
+func (cc *convCols) segments(j0, cols int, segs *[32]convSeg) []convSeg {
+	s := segs[:0]
+	for lane := 0; lane < cols; {
+		j := j0 + lane
+		oy, ox := j/cc.ow, j%cc.ow
+		l := min(cc.ow-ox, cols-lane)
+		s = append(s, convSeg{mask: uint32((uint64(1)<<l - 1) << lane), disp: int32(oy*cc.wp + ox - lane)})
+		lane += l
+	}
+	return s
+}
+
+// pack writes the k×n block of the column matrix at (p0, j0) into dst as
+// packB does: panels nr wide (the last narrowNR wide if it fits), columns
+// past n zero.
+func (cc *convCols) pack(p0, k, j0, n, nr, narrowNR int, dst []float32) {
+	var segs [32]convSeg
+	off := cc.off[p0 : p0+k]
+	for jr := 0; jr < n; jr += nr {
+		cols := min(nr, n-jr)
+		w := nr
+		if cols <= narrowNR {
+			w = narrowNR
+		}
+		convGather(k, cc.xp, off, cc.segments(j0+jr, cols, &segs), dst[jr*k:jr*k+w*k], w, w)
+	}
+}
+
+// convGatherGo is the reference for convGather: for p < k and lane < w,
+//
+//	dst[p·ldd + lane] = xp[off[p] + s.disp + lane]   for the segment s whose mask holds lane,
+//	                  = 0                             if no segment does.
+func convGatherGo(k int, xp []float32, off []int32, segs []convSeg, dst []float32, ldd, w int) {
+	for p := 0; p < k; p++ {
+		row := dst[p*ldd : p*ldd+w]
+		clear(row)
+		for _, s := range segs {
+			for l := 0; l < w; l++ {
+				if s.mask&(1<<l) != 0 {
+					row[l] = xp[int(off[p])+int(s.disp)+l]
+				}
+			}
+		}
+	}
+}
+
+// ConvGemm computes C = W·col + beta·C, where col is the column matrix of
+// the stride-1 convolution g (SH = SW = 1) over the zero-padded image xp
+// (C, Hp, Wp), with off = ConvOffsets(g):
+//
+//	col[r][oy·OW + ox] = xp[off[r] + oy·Wp + ox]
+//
+// W is m × C·KH·KW with row stride ldw, and C (the output) m × OH·OW with
+// row stride ldc. With beta == 0, C is overwritten. It is Sgemm with B
+// packed straight from xp, so the column matrix is never written.
+func ConvGemm(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, beta float32, c []float32, ldc int) {
+	n, k := g.OutH()*g.OutW(), g.ColRows()
+	if g.SH != 1 || g.SW != 1 || len(off) != k {
+		panic("kernel: ConvGemm: stride is not 1 or off is not ConvOffsets(g)")
+	}
+	hp, wp := g.Padded()
+	if len(xp) < g.C*hp*wp {
+		panic("kernel: ConvGemm: xp is shorter than the padded image")
+	}
+	checkConvOffsets(off)
+	if m == 0 || n == 0 {
+		return
+	}
+	if ldw < k || len(w) < (m-1)*ldw+k {
+		panic("kernel: ConvGemm: w is too short")
+	}
+	if ldc < n || len(c) < (m-1)*ldc+n {
+		panic("kernel: ConvGemm: c is too short")
+	}
+	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp}
+	sgemmPackedB(gemmKernelForCPU(), false, m, n, k, 1, w, ldw, &cc, beta, c, ldc)
+}
+
+// ConvIm2col writes columns [j0, j0+n) of the column matrix of ConvGemm
+// into col (C·KH·KW rows, row stride ldcol): col[r·ldcol + j] =
+// xp[off[r] + base(j0+j)]. It is Im2col from the padded image, for
+// products that need the matrix itself (the weight gradient).
+func ConvIm2col(g ConvGeom, xp []float32, off []int32, j0, n int, col []float32, ldcol int) {
+	k := g.ColRows()
+	if g.SH != 1 || g.SW != 1 || len(off) != k {
+		panic("kernel: ConvIm2col: stride is not 1 or off is not ConvOffsets(g)")
+	}
+	hp, wp := g.Padded()
+	if j0 < 0 || n < 0 || j0+n > g.OutH()*g.OutW() || len(xp) < g.C*hp*wp {
+		panic("kernel: ConvIm2col: columns outside the output or xp too short")
+	}
+	checkConvOffsets(off)
+	if n == 0 {
+		return
+	}
+	if ldcol < n || len(col) < (k-1)*ldcol+n {
+		panic("kernel: ConvIm2col: col is too short")
+	}
+	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp}
+	var segs [32]convSeg
+	j := 0
+	for ; j+32 <= n; j += 32 {
+		convGather(k, xp, off, cc.segments(j0+j, 32, &segs), col[j:], ldcol, 32)
+	}
+	if j+16 <= n {
+		convGather(k, xp, off, cc.segments(j0+j, 16, &segs), col[j:], ldcol, 16)
+		j += 16
+	}
+	if j < n {
+		// The last few columns, fewer than a vector: the reference, which
+		// writes exactly them.
+		convGatherGo(k, xp, off, cc.segments(j0+j, n-j, &segs), col[j:], ldcol, n-j)
+	}
+}
+
+// checkConvOffsets panics unless off is increasing from 0 or more, as
+// ConvOffsets makes it; convGather's bounds check relies on that.
+func checkConvOffsets(off []int32) {
+	for i, o := range off {
+		if o < 0 || i > 0 && o <= off[i-1] {
+			panic("kernel: conv offsets are not ConvOffsets(g)")
+		}
+	}
+}

@@ -1,0 +1,12 @@
+//go:build !amd64 || noasm
+
+package kernel
+
+func convGather(k int, xp []float32, off []int32, segs []convSeg, dst []float32, ldd, w int) {
+	convGatherGo(k, xp, off, segs, dst, ldd, w)
+}
+
+// ConvGemmFast reports whether ConvGemm and ConvIm2col pack with vector
+// loads. Without assembly nothing does, and they still write and read less
+// than im2col followed by Sgemm, so they count as fast.
+func ConvGemmFast() bool { return true }

@@ -1,0 +1,134 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// convGemmGeoms are stride-1 geometries whose output widths put runs of
+// pixels at every lane of a 16- and 32-wide panel, with padding, dilation
+// and non-square kernels, and outputs whose pixel count leaves every tail
+// (full panels, a narrow one, a few columns).
+func convGemmGeoms() []ConvGeom {
+	gs := stride1Geoms()
+	for _, hw := range [][2]int{{1, 1}, {3, 40}, {6, 14}, {5, 16}, {4, 17}, {2, 33}, {9, 8}, {2, 64}} {
+		for _, k := range [][2]int{{1, 1}, {3, 3}, {2, 1}} {
+			for _, pad := range []int{0, 1} {
+				g := ConvGeom{C: 2, H: hw[0], W: hw[1], KH: k[0], KW: k[1], SH: 1, SW: 1,
+					PadT: pad, PadL: pad, PadB: pad, PadR: pad, DH: 1, DW: 1}
+				if g.OutH() > 0 && g.OutW() > 0 {
+					gs = append(gs, g)
+				}
+			}
+		}
+	}
+	return gs
+}
+
+// paddedImage returns a random image for g and its zero-padded copy.
+func paddedImage(rng *rand.Rand, g ConvGeom) (x, xp []float32) {
+	hp, wp := g.Padded()
+	x = make([]float32, g.C*g.H*g.W)
+	for i := range x {
+		x[i] = 2*rng.Float32() - 1
+	}
+	xp = make([]float32, g.C*hp*wp)
+	PadImage(g, x, xp)
+	return x, xp
+}
+
+// TestConvIm2col checks ConvIm2col against Im2col on every column range
+// that starts and ends at a different lane, with guard values around each
+// row of the destination.
+func TestConvIm2col(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, l := range featureLevels() {
+		withFeatures(l.avx512, l.avx2fma, func() {
+			for _, g := range convGemmGeoms() {
+				x, xp := paddedImage(rng, g)
+				off := ConvOffsets(g)
+				kk, npix := g.ColRows(), g.OutH()*g.OutW()
+				want := make([]float32, kk*npix)
+				Im2col(g, x, want)
+				for _, j0 := range []int{0, 1, 5, 17, 33} {
+					for _, n := range []int{npix - j0, 1, 16, 31, 32, 49, 70} {
+						if j0 >= npix || n <= 0 || j0+n > npix {
+							continue
+						}
+						ld := n + 7
+						col := make([]float32, kk*ld)
+						for i := range col {
+							col[i] = float32(math.NaN())
+						}
+						ConvIm2col(g, xp, off, j0, n, col, ld)
+						for r := 0; r < kk; r++ {
+							for j := 0; j < ld; j++ {
+								got := col[r*ld+j]
+								if j >= n {
+									if got == got {
+										t.Fatalf("%s %+v j0=%d n=%d: wrote row %d column %d past n", l.name, g, j0, n, r, j)
+									}
+									continue
+								}
+								if w := want[r*npix+j0+j]; got != w {
+									t.Fatalf("%s %+v j0=%d n=%d: [%d][%d] = %g, want %g", l.name, g, j0, n, r, j, got, w)
+								}
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestConvGemm checks ConvGemm against Im2col and the reference product for
+// row counts around the micro-kernels' tiles, overwriting and accumulating,
+// with C inside a wider matrix so stray writes show.
+func TestConvGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, l := range featureLevels() {
+		withFeatures(l.avx512, l.avx2fma, func() {
+			for _, g := range convGemmGeoms() {
+				x, xp := paddedImage(rng, g)
+				off := ConvOffsets(g)
+				kk, npix := g.ColRows(), g.OutH()*g.OutW()
+				col := make([]float32, kk*npix)
+				Im2col(g, x, col)
+				for _, m := range []int{1, 7, 9, 17} {
+					for _, beta := range []float32{0, 1} {
+						ldw, ldc := kk+2, npix+5
+						w := make([]float32, m*ldw)
+						c := make([]float32, m*ldc)
+						for i := range w {
+							w[i] = 2*rng.Float32() - 1
+						}
+						for i := range c {
+							c[i] = 2*rng.Float32() - 1
+						}
+						want := append([]float32(nil), c...)
+						slowSgemm(false, false, m, npix, kk, 1, w, ldw, col, npix, beta, want, ldc)
+						ConvGemm(g, m, w, ldw, xp, off, beta, c, ldc)
+						name := fmt.Sprintf("%s %+v m=%d beta=%g", l.name, g, m, beta)
+						for i := 0; i < m; i++ {
+							for j := 0; j < ldc; j++ {
+								got, wv := c[i*ldc+j], want[i*ldc+j]
+								if j >= npix {
+									if got != wv {
+										t.Fatalf("%s: wrote C[%d][%d] past n", name, i, j)
+									}
+									continue
+								}
+								if d := math.Abs(float64(got - wv)); d > 1e-4*(1+math.Abs(float64(wv))) {
+									t.Fatalf("%s: C[%d][%d] = %g, want %g", name, i, j, got, wv)
+								}
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,140 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/convnet/convnet/internal/kernel"
+	"github.com/convnet/convnet/tensor"
+)
+
+// slowConv2D is the definition of Conv2D as loops in float64: the output,
+// and given the output gradient dy, the input, weight and bias gradients.
+func slowConv2D(l *Conv2D, x, dy *tensor.Tensor) (y, dx, dw, db []float64) {
+	n, c, h, w := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	oh, ow := dy.Shape[2], dy.Shape[3]
+	f, cg, fg := l.Filters, c/l.Groups, l.Filters/l.Groups
+	y = make([]float64, n*f*oh*ow)
+	dx = make([]float64, len(x.Data))
+	dw = make([]float64, len(l.W.Value.Data))
+	db = make([]float64, f)
+	for s := 0; s < n; s++ {
+		for o := 0; o < f; o++ {
+			gi := o / fg
+			for oy := 0; oy < oh; oy++ {
+				for ox := 0; ox < ow; ox++ {
+					yi := ((s*f+o)*oh+oy)*ow + ox
+					if l.B != nil {
+						y[yi] = float64(l.B.Value.Data[o])
+					}
+					d := float64(dy.Data[yi])
+					db[o] += d
+					for ci := 0; ci < cg; ci++ {
+						for ki := 0; ki < l.KH; ki++ {
+							for kj := 0; kj < l.KW; kj++ {
+								iy, ix := oy*l.SH-l.PadT+ki*l.DH, ox*l.SW-l.PadL+kj*l.DW
+								if iy < 0 || iy >= h || ix < 0 || ix >= w {
+									continue
+								}
+								xi := ((s*c+gi*cg+ci)*h+iy)*w + ix
+								wi := ((o*cg+ci)*l.KH+ki)*l.KW + kj
+								y[yi] += float64(l.W.Value.Data[wi]) * float64(x.Data[xi])
+								dx[xi] += float64(l.W.Value.Data[wi]) * d
+								dw[wi] += float64(x.Data[xi]) * d
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return y, dx, dw, db
+}
+
+// TestConv2DImplicit checks the implicit-GEMM path against slowConv2D on
+// layers that take it: channel counts around the 8-row tiles, images whose
+// pixel counts leave every panel tail, a batch cut into chunks of several
+// examples or of output rows (the 50×50 image), padding up to the kernel's
+// reach on each side, dilation, groups and a layer without bias.
+func TestConv2DImplicit(t *testing.T) {
+	type tc struct {
+		n, c, h, w int
+		mod        func(*Conv2D)
+		f, k       int
+	}
+	pad := func(t, l, b, r int) func(*Conv2D) {
+		return func(c *Conv2D) { c.PadT, c.PadL, c.PadB, c.PadR = t, l, b, r }
+	}
+	cases := []tc{
+		{3, 8, 5, 7, pad(1, 1, 1, 1), 8, 3},
+		{5, 9, 6, 6, pad(1, 1, 1, 1), 17, 3},
+		{2, 16, 14, 14, pad(0, 0, 0, 0), 12, 5},
+		{3, 8, 4, 33, pad(2, 1, 0, 2), 9, 3},
+		{1, 8, 50, 50, pad(1, 1, 1, 1), 8, 3},
+		{4, 10, 9, 8, func(c *Conv2D) { c.KW = 2; c.PadT, c.PadB, c.PadR = 2, 1, 1 }, 8, 3},
+		{2, 8, 9, 9, func(c *Conv2D) { c.DH, c.DW = 2, 2; c.PadT, c.PadL, c.PadB, c.PadR = 2, 2, 2, 2 }, 8, 3},
+		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
+		{2, 8, 7, 7, func(c *Conv2D) { c.NoBias = true }, 8, 3},
+		{33, 8, 3, 3, pad(1, 1, 1, 1), 8, 3},
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, cs := range cases {
+		l := NewConv2D(cs.f, cs.k)
+		cs.mod(l)
+		name := fmt.Sprintf("%dx%dx%dx%d %s", cs.n, cs.c, cs.h, cs.w, l.Describe())
+		shape, err := l.Build([][]int{{cs.c, cs.h, cs.w}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !l.implicit() {
+			t.Fatalf("%s does not take the implicit path", name)
+		}
+		for _, p := range l.Params() {
+			for i := range p.Value.Data {
+				p.Value.Data[i] = 2*rng.Float32() - 1
+			}
+		}
+		x := randTensor(rng, cs.n, cs.c, cs.h, cs.w)
+		out := tensor.New(append([]int{cs.n}, shape...)...)
+		dy := randTensor(rng, out.Shape...)
+		dx := tensor.New(x.Shape...)
+		y, wdx, wdw, wdb := slowConv2D(l, x, dy)
+		for _, threads := range []int{1, 2} {
+			withThreads(threads, func() {
+				for i := range out.Data {
+					out.Data[i] = float32(math.NaN())
+				}
+				l.Forward([]*tensor.Tensor{x}, out, true)
+				l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
+				what := fmt.Sprintf("%s, %d threads", name, threads)
+				compareFloats(t, what+": output", out.Data, y)
+				compareFloats(t, what+": input gradient", dx.Data, wdx)
+				compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
+				if l.B != nil {
+					compareFloats(t, what+": bias gradient", l.B.Grad.Data, wdb)
+				}
+			})
+		}
+	}
+}
+
+// compareFloats fails unless got matches want to float32 rounding of sums
+// of a few hundred terms.
+func compareFloats(t *testing.T, what string, got []float32, want []float64) {
+	t.Helper()
+	for i, w := range want {
+		if d := math.Abs(float64(got[i]) - w); !(d <= 1e-4*(1+math.Abs(w))) {
+			t.Fatalf("%s: [%d] = %g, want %g", what, i, got[i], w)
+		}
+	}
+}
+
+// withThreads runs f with the engine's parallel loops at n threads.
+func withThreads(n int, f func()) {
+	prev := kernel.Threads()
+	kernel.SetThreads(n)
+	defer kernel.SetThreads(prev)
+	f()
+}
