@@ -124,6 +124,16 @@ func (e *exporter) init(name string, data []float32, shape ...int) string {
 	return name
 }
 
+// initInts adds a 1-D int64 initializer, such as a Reshape's shape.
+func (e *exporter) initInts(name string, v ...int) string {
+	t := NewInt(len(v))
+	for i, x := range v {
+		t.Int[i] = int64(x)
+	}
+	e.g.Initializer = append(e.g.Initializer, t.Proto(name))
+	return name
+}
+
 func (e *exporter) param(p *nn.Param) string {
 	return e.init(p.Name, p.Value.Data, p.Value.Shape...)
 }
@@ -138,6 +148,10 @@ func ints(name string, v ...int) *onnxpb.AttributeProto {
 
 func intAttr(name string, v int) *onnxpb.AttributeProto {
 	return &onnxpb.AttributeProto{Name: ptr(name), Type: onnxpb.AttributeProto_INT.Enum(), I: ptr(int64(v))}
+}
+
+func stringAttr(name, v string) *onnxpb.AttributeProto {
+	return &onnxpb.AttributeProto{Name: ptr(name), Type: onnxpb.AttributeProto_STRING.Enum(), S: []byte(v)}
 }
 
 func floatAttr(name string, v float32) *onnxpb.AttributeProto {
@@ -236,6 +250,32 @@ func (e *exporter) layer(n *nn.Node, ins []string, out string) error {
 		e.node(op, name, in, out)
 	case *nn.LogSoftmax:
 		e.node("LogSoftmax", name, ins, out).Attribute = []*onnxpb.AttributeProto{intAttr("axis", -1)}
+	case *nn.SoftmaxAxis:
+		op := "Softmax"
+		if l.Log {
+			op = "LogSoftmax"
+		}
+		e.node(op, name, ins, out).Attribute = []*onnxpb.AttributeProto{intAttr("axis", l.Axis+1)}
+	case *nn.Reshape:
+		// 0 keeps the batch dimension.
+		shape := e.initInts(name+".shape", append([]int{0}, l.Shape...)...)
+		e.node("Reshape", name, append(ins, shape), out)
+	case *nn.Transpose:
+		perm := []int{0}
+		for _, p := range l.Perm {
+			perm = append(perm, p+1)
+		}
+		e.node("Transpose", name, ins, out).Attribute = []*onnxpb.AttributeProto{ints("perm", perm...)}
+	case *nn.Pad:
+		pads := append(append(append([]int{0}, l.Begin...), 0), l.End...)
+		in := append(ins, e.initInts(name+".pads", pads...))
+		if l.Mode == "constant" {
+			in = append(in, e.init(name+".value", []float32{l.Value}))
+		}
+		e.node("Pad", name, in, out).Attribute = []*onnxpb.AttributeProto{stringAttr("mode", l.Mode)}
+	case *nn.Binary:
+		op := map[string]string{"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div"}[l.Op]
+		e.node(op, name, ins, out)
 	default:
 		return &UnsupportedError{What: fmt.Sprintf("exporting layer %s (%s) to ONNX", name, n.Layer.Type())}
 	}

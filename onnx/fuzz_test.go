@@ -12,9 +12,15 @@ import (
 // importer and, for graphs that compile, the executor on small inputs: a
 // corrupt file must be an error, never a panic or a huge allocation. The
 // seed corpus in testdata/fuzz/FuzzReadModel holds exported and PyTorch
-// models and some conformance cases; testdata/pytorch adds the models.
+// models and some conformance cases; testdata/pytorch and the trainable
+// models of import_train_test.go add theirs.
 func FuzzReadModel(f *testing.F) {
-	maxValues = 1 << 20
+	maxValues, maxImportValues = 1<<20, 1<<16
+	for _, tc := range trainableModels() {
+		if b, err := proto.Marshal(tc.mp); err == nil {
+			f.Add(b)
+		}
+	}
 	for _, glob := range []string{"testdata/pytorch/*/model.onnx"} {
 		files, _ := filepath.Glob(glob)
 		for _, p := range files {
@@ -30,6 +36,7 @@ func FuzzReadModel(f *testing.F) {
 			return
 		}
 		Import(m)
+		ImportWith(m, ImportOptions{Example: []int{1, 4, 4}})
 		p, err := Compile(m)
 		if err != nil {
 			return

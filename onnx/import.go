@@ -17,10 +17,44 @@ import (
 // initializers or Constant nodes, and operators that map onto nn layers:
 // Conv, ConvTranspose, Gemm and MatMul (as dense layers), MaxPool,
 // AveragePool, the global pools, BatchNormalization, Dropout, the
-// activations, Clip, PRelu, Add of two same-shaped values, Concat on the
-// channel axis, Flatten and Reshape to (N, -1), Identity. Anything else is
-// an UnsupportedError; `convnet run` still executes such graphs.
+// activations, Clip, PRelu, Concat on the channel axis, Flatten, and, as
+// long as they keep the batch axis first and apart, Reshape, Transpose,
+// Pad, Softmax and LogSoftmax on any axis, and Add, Sub, Mul and Div of
+// two computed values or of one and a constant, with broadcasting.
+// Anything else is an UnsupportedError; `convnet run` still executes such
+// graphs. The input must be a batch of images (N, C, H, W); ImportWith
+// takes other inputs for training on images of the same size.
 func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
+	return ImportWith(mp, ImportOptions{})
+}
+
+// ImportOptions adjust Import to the data a model is fine-tuned on.
+type ImportOptions struct {
+	// Example is the shape of the training data's examples, (C, H, W).
+	// When it is set, a model whose input is not a batch of images, such
+	// as an MLP's (N, 784), imports as long as its examples hold as many
+	// values: the graph then starts with a reshape of the (N, C, H, W)
+	// batch to the model's input, reading the image in row-major order as
+	// PyTorch's x.view(N, -1) does. An image input must match Example.
+	Example []int
+}
+
+// InputError is a model whose input does not fit the examples of the data
+// it is to be trained on.
+type InputError struct {
+	Model, Data []int // per-example shapes, batch excluded
+}
+
+func (e *InputError) Error() string {
+	if len(e.Model) == 3 {
+		return fmt.Sprintf("onnx: the model takes images of shape %s, the data's are %s", tensor.ShapeString(e.Model), tensor.ShapeString(e.Data))
+	}
+	return fmt.Sprintf("onnx: the model takes examples of shape %s (%d values), the data's are %s (%d values); train it on data whose examples have as many values",
+		tensor.ShapeString(e.Model), tensor.Size(e.Model), tensor.ShapeString(e.Data), tensor.Size(e.Data))
+}
+
+// ImportWith is Import with options.
+func ImportWith(mp *onnxpb.ModelProto, opts ImportOptions) (*nn.Model, error) {
 	meta := map[string]string{}
 	for _, kv := range mp.GetMetadataProps() {
 		meta[kv.GetKey()] = kv.GetValue()
@@ -45,8 +79,8 @@ func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
 	if len(shape) < 2 {
 		return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: want a batch axis and at least one more", p.Inputs[0].Name, shapePattern(shape))}
 	}
-	if len(shape) != 4 {
-		return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: convnet models take batches of images (N, C, H, W); `convnet run` executes the graph", p.Inputs[0].Name, shapePattern(shape))}
+	if len(shape) != 4 && opts.Example == nil {
+		return nil, &UnsupportedError{What: fmt.Sprintf("input %q of shape %s: convnet models take batches of images (N, C, H, W); `convnet train --init` fine-tunes it on images of as many values, `convnet run` executes the graph", p.Inputs[0].Name, shapePattern(shape))}
 	}
 	input := shape[1:]
 	for _, d := range input {
@@ -64,11 +98,26 @@ func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
 	if spec, ok := meta[MetaSpec]; ok {
 		return importSpec(p, spec, meta[MetaActivation], input, classes)
 	}
-	im := &importer{p: p, g: nn.NewGraph(input...), values: map[string]*nn.Node{}, consts: map[string]*Tensor{}}
+	example := input
+	if opts.Example != nil && !tensor.EqualShape(input, opts.Example) {
+		if len(input) == 3 || tensor.Size(input) != tensor.Size(opts.Example) {
+			return nil, &InputError{Model: append([]int(nil), input...), Data: append([]int(nil), opts.Example...)}
+		}
+		example = opts.Example
+	}
+	im := &importer{p: p, g: nn.NewGraph(example...), values: map[string]*nn.Node{}, consts: map[string]*Tensor{}, batch: shape[0]}
 	for k, v := range p.consts {
 		im.consts[k] = v
 	}
 	im.values[p.Inputs[0].Name] = im.g.Input()
+	if !tensor.EqualShape(example, input) {
+		// The data's images, read as the model's input.
+		var l nn.Layer = nn.NewReshape(input...)
+		if len(input) == 1 {
+			l = nn.Flatten{}
+		}
+		im.values[p.Inputs[0].Name] = im.g.MustAdd(l)
+	}
 	for _, n := range p.nodes {
 		if err := im.safeNode(n); err != nil {
 			return nil, err
@@ -85,7 +134,7 @@ func Import(mp *onnxpb.ModelProto) (*nn.Model, error) {
 			classes[i] = strconv.Itoa(i)
 		}
 	}
-	return &nn.Model{Input: append([]int(nil), input...), Classes: classes, Graph: im.g}, nil
+	return &nn.Model{Input: append([]int(nil), example...), Classes: classes, Graph: im.g}, nil
 }
 
 // maxImportInput caps the values per example of an imported model: layers
@@ -122,6 +171,7 @@ func importSpec(p *Program, spec, act string, input []int, classes []string) (*n
 type importer struct {
 	p      *Program
 	g      *nn.Graph
+	batch  int                 // the graph input's batch size, or -1 when it is symbolic
 	values map[string]*nn.Node // data values: outputs of layers
 	consts map[string]*Tensor  // initializers and Constant outputs
 }
@@ -364,19 +414,11 @@ func (im *importer) node(n *node) error {
 	case "HardSigmoid":
 		return add(&nn.HardSigmoid{Alpha: n.attrFloat("alpha", 0.2), Beta: n.attrFloat("beta", 0.5)})
 	case "Softmax", "LogSoftmax":
-		def := int64(-1)
-		if n.opset < 13 {
-			def = 1
+		ls, err := softmaxLayers(n, x.Shape, cannot)
+		if err != nil {
+			return err
 		}
-		ax := n.attrInt("axis", def)
-		last := ax == -1 || ax == int64(len(full)-1) || n.opset < 13 && ax == 1 && len(full) == 2
-		if !last {
-			return cannot("only along the last axis")
-		}
-		if n.op == "Softmax" {
-			return add(nn.MustActivation("softmax"))
-		}
-		return add(nn.NewLogSoftmax())
+		return im.addNodes(n, ls, x)
 	case "Clip":
 		l := nn.NewClip(float32(negInf), float32(posInf))
 		if n.opset < 11 {
@@ -481,7 +523,7 @@ func (im *importer) node(n *node) error {
 		}
 		return add(nn.NewDropout(ratio))
 	case "Add", "Sub", "Mul", "Div":
-		return im.binary(n, add, cannot)
+		return im.binary(n, cannot)
 	case "Concat":
 		ax := n.attrInt("axis", 1)
 		if ax != 1 && ax != int64(1-len(full)) {
@@ -502,24 +544,51 @@ func (im *importer) node(n *node) error {
 		}
 		return add(nn.Flatten{})
 	case "Pad":
-		// PyTorch writes zero pads before some pools: an identity.
-		if n.opset >= 11 && len(n.in) > 1 {
-			if p, ok := im.consts[n.in[1]]; ok && !p.IsFloat() && allZero(p.Int) {
-				im.values[n.out[0]] = x
-				return nil
+		l, err := im.padLayer(n, x.Shape, cannot)
+		if err != nil {
+			return err
+		}
+		if l == nil {
+			// PyTorch writes zero pads before some pools: an identity.
+			im.values[n.out[0]] = x
+			return nil
+		}
+		return add(l)
+	case "Reshape":
+		var shape []int
+		if n.opset < 5 {
+			if shape, err = n.toInts(n.attrInts("shape"), "shape"); err != nil {
+				return err
+			}
+		} else {
+			if len(n.in) < 2 {
+				return n.bad("no shape input")
+			}
+			s, ok := im.consts[n.in[1]]
+			if !ok {
+				return cannot("the shape must be constant")
+			}
+			if shape, err = n.ints(s, "shape"); err != nil {
+				return err
 			}
 		}
-		return cannot("only zero padding")
-	case "Reshape":
-		if len(n.in) < 2 {
-			return n.bad("no shape input")
+		to, err := reshapeTarget(n, x.Shape, shape, im.batch, cannot)
+		switch {
+		case err != nil:
+			return err
+		case tensor.EqualShape(to, x.Shape):
+			im.values[n.out[0]] = x
+			return nil
+		case len(to) == 1:
+			return add(nn.Flatten{})
 		}
-		s, ok := im.consts[n.in[1]]
-		if !ok || s.IsFloat() || len(s.Int) != 2 || n.attrInt("allowzero", 0) != 0 || !(s.Int[0] == 0 || s.Int[0] == -1) ||
-			!(s.Int[1] == -1 || s.Int[1] == int64(tensor.Size(x.Shape))) {
-			return cannot("only a constant reshape to (N, -1)")
+		return add(nn.NewReshape(to...))
+	case "Transpose":
+		l, err := transposeLayer(n, x.Shape, cannot)
+		if err != nil {
+			return err
 		}
-		return add(nn.Flatten{})
+		return add(l)
 	}
 	return cannot("no nn layer for it")
 }
@@ -533,39 +602,32 @@ func firstErr(a, b error) error {
 
 // LoadNN reads the ONNX file at path and imports it as an nn.Model.
 func LoadNN(path string) (*nn.Model, error) {
+	return LoadNNWith(path, ImportOptions{})
+}
+
+// LoadNNWith is LoadNN with import options.
+func LoadNNWith(path string, opts ImportOptions) (*nn.Model, error) {
 	mp, err := LoadModel(path)
 	if err != nil {
 		return nil, err
 	}
-	m, err := Import(mp)
+	m, err := ImportWith(mp, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
 }
 
-func allZero(v []int64) bool {
-	for _, x := range v {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // binary maps Add, Sub, Mul and Div whose first operand is data: with
-// another data operand of the same shape, Add becomes nn.Add; with a
-// constant, an nn.ConstBinary.
-func (im *importer) binary(n *node, add func(nn.Layer, ...*nn.Node) error, cannot func(string) error) error {
+// another data operand, see binaryData; with a constant, an
+// nn.ConstBinary.
+func (im *importer) binary(n *node, cannot func(string) error) error {
 	if len(n.in) != 2 {
 		return n.bad("want two inputs")
 	}
 	x := im.values[n.in[0]]
 	if y, ok := im.values[n.in[1]]; ok {
-		if n.op != "Add" {
-			return cannot("only Add of two computed values")
-		}
-		return add(nn.NewAdd(), x, y)
+		return im.binaryData(n, x, y, cannot)
 	}
 	c, ok := im.consts[n.in[1]]
 	if !ok || !c.IsFloat() {

@@ -1,0 +1,265 @@
+package onnx
+
+import (
+	"fmt"
+
+	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/tensor"
+)
+
+// Conversions of the operators that move values between axes (Transpose,
+// Reshape, Pad, Softmax on another axis than the last) and of Add, Sub,
+// Mul and Div of two computed values, onto the nn layers of the same names.
+// A computed value is (N, S...): the batch axis stays first and separate,
+// so an operator that moves, pads or mixes it cannot be trained by example
+// and is refused.
+
+// maxImportValues caps the values per example of a layer's output, checked
+// before the layer builds index maps of that size, so that a file with
+// absurd pads or broadcasts is an error rather than a huge allocation.
+// Fuzz tests lower it.
+var maxImportValues = 1 << 26
+
+// checkValues is the cap above for a per-example shape.
+func checkValues(n *node, shape []int) error {
+	total := 1
+	for _, d := range shape {
+		if d < 0 || d > 0 && total > maxImportValues/d {
+			return n.bad("an example of shape %v is too large", shape)
+		}
+		total *= d
+	}
+	return nil
+}
+
+// transposeLayer maps Transpose; perm must keep the batch axis first.
+func transposeLayer(n *node, x []int, cannot func(string) error) (nn.Layer, error) {
+	r := len(x) + 1
+	perm, err := n.toInts(n.attrInts("perm"), "perm")
+	if err != nil {
+		return nil, err
+	}
+	if perm == nil {
+		return nil, cannot("the default permutation reverses the axes, moving the batch axis")
+	}
+	seen := make([]bool, r)
+	if len(perm) != r {
+		return nil, n.bad("perm %v does not fit rank %d", perm, r)
+	}
+	for _, p := range perm {
+		if p < 0 || p >= r || seen[p] {
+			return nil, n.bad("perm %v is not a permutation of %d axes", perm, r)
+		}
+		seen[p] = true
+	}
+	if perm[0] != 0 {
+		return nil, cannot(fmt.Sprintf("perm %v moves the batch axis", perm))
+	}
+	per := make([]int, r-1)
+	for i, p := range perm[1:] {
+		per[i] = p - 1
+	}
+	return nn.NewTranspose(per...), nil
+}
+
+// reshapeTarget resolves a Reshape's shape for a batch of examples of shape
+// x into the per-example shape, following ONNX's rules (0 copies the
+// input's dimension unless allowzero, -1 takes what is left). The first
+// entry must stand for the batch: 0, -1, or the model's fixed batch size.
+func reshapeTarget(n *node, x []int, shape []int, batch int, cannot func(string) error) ([]int, error) {
+	if len(shape) == 0 {
+		return nil, cannot("a reshape to a scalar drops the batch axis")
+	}
+	allowZero := n.attrInt("allowzero", 0) != 0
+	switch first := shape[0]; {
+	case first == 0 && !allowZero, first == -1, first == batch && batch > 0:
+	default:
+		return nil, cannot(fmt.Sprintf("shape %v: its first entry must keep the batch (0 or -1)", shape))
+	}
+	out := make([]int, len(shape)-1)
+	infer, known := -1, 1
+	for i, d := range shape[1:] {
+		switch {
+		case d == 0 && !allowZero:
+			if i >= len(x) {
+				return nil, n.bad("shape %v copies axis %d of a rank-%d input", shape, i+1, len(x)+1)
+			}
+			out[i] = x[i]
+		case d == -1:
+			if infer >= 0 || shape[0] == -1 {
+				return nil, cannot(fmt.Sprintf("shape %v: with more than one -1 the batch axis may mix with others", shape))
+			}
+			infer = i
+			continue
+		case d < 1:
+			return nil, cannot(fmt.Sprintf("shape %v has an empty or negative dimension", shape))
+		default:
+			out[i] = d
+		}
+		if out[i] > 0 && known > maxImportValues/out[i] {
+			return nil, n.bad("shape %v is too large", shape)
+		}
+		known *= out[i]
+	}
+	total := tensor.Size(x)
+	if infer >= 0 {
+		if total%known != 0 {
+			return nil, n.bad("cannot reshape examples of shape %v to %v", x, shape)
+		}
+		out[infer] = total / known
+	}
+	if tensor.Size(out) != total {
+		return nil, cannot(fmt.Sprintf("shape %v does not keep each example's %d values apart: the batch would mix with other axes", shape, total))
+	}
+	return out, nil
+}
+
+// padLayer maps Pad with non-zero pads; the batch axis is not padded.
+// It returns nil for all-zero pads, an identity.
+func (im *importer) padLayer(n *node, x []int, cannot func(string) error) (nn.Layer, error) {
+	mode := n.attrString("mode", "constant")
+	switch mode {
+	case "constant", "reflect", "edge":
+	default:
+		return nil, n.unsupported("mode %q", mode)
+	}
+	var pads []int
+	var value float32
+	var err error
+	if n.opset < 11 {
+		if pads, err = n.toInts(n.attrInts("pads"), "pads"); err != nil {
+			return nil, err
+		}
+		value = n.attrFloat("value", 0)
+	} else {
+		if len(n.in) < 2 {
+			return nil, n.bad("no pads input")
+		}
+		p, ok := im.consts[n.in[1]]
+		if !ok {
+			return nil, cannot("pads must be constant")
+		}
+		if pads, err = n.ints(p, "pads"); err != nil {
+			return nil, err
+		}
+		if len(n.in) > 2 && n.in[2] != "" {
+			c, ok := im.consts[n.in[2]]
+			if !ok {
+				return nil, cannot("constant_value must be constant")
+			}
+			v, err := n.scalar(c, "constant_value")
+			if err != nil {
+				return nil, err
+			}
+			value = float32(v)
+		}
+		if len(n.in) > 3 && n.in[3] != "" {
+			return nil, cannot("the axes input")
+		}
+	}
+	r := len(x) + 1
+	if len(pads) != 2*r {
+		return nil, n.bad("pads %v do not fit rank %d", pads, r)
+	}
+	if allZero(pads) {
+		return nil, nil
+	}
+	if pads[0] != 0 || pads[r] != 0 {
+		return nil, cannot(fmt.Sprintf("pads %v pad the batch axis", pads))
+	}
+	out := make([]int, len(x))
+	for k, d := range x {
+		out[k] = d + pads[1+k] + pads[r+1+k]
+	}
+	if err := checkValues(n, out); err != nil {
+		return nil, err
+	}
+	return &nn.Pad{Mode: mode, Begin: append([]int(nil), pads[1:r]...), End: append([]int(nil), pads[r+1:]...), Value: value}, nil
+}
+
+func allZero(v []int) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// softmaxLayers maps Softmax and LogSoftmax: the last axis to the
+// last-axis layers, another axis to nn.SoftmaxAxis (opset 13 on), and,
+// before opset 13, where the operator normalised everything from axis on
+// as one row, to a reshape, the last-axis layer and the reshape back.
+func softmaxLayers(n *node, x []int, cannot func(string) error) ([]nn.Layer, error) {
+	log := n.op == "LogSoftmax"
+	last := func() nn.Layer {
+		if log {
+			return nn.NewLogSoftmax()
+		}
+		return nn.MustActivation("softmax")
+	}
+	r := len(x) + 1
+	def := int64(-1)
+	if n.opset < 13 {
+		def = 1
+	}
+	ax, err := n.axis(n.attrInt("axis", def), r)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case ax == 0:
+		return nil, cannot("a softmax over the batch axis mixes the examples")
+	case ax == r-1:
+		return []nn.Layer{last()}, nil
+	case n.opset >= 13:
+		return []nn.Layer{nn.NewSoftmaxAxis(ax-1, log)}, nil
+	}
+	rows := append(append([]int(nil), x[:ax-1]...), tensor.Size(x[ax-1:]))
+	return []nn.Layer{nn.NewReshape(rows...), last(), nn.NewReshape(x...)}, nil
+}
+
+// binaryData maps Add, Sub, Mul and Div of two computed values: Add of
+// one shape to nn.Add, anything else to nn.Binary. Both carry the batch
+// axis, so they must have one rank.
+func (im *importer) binaryData(n *node, x, y *nn.Node, cannot func(string) error) error {
+	op := map[string]string{"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div"}[n.op]
+	if len(x.Shape) != len(y.Shape) {
+		return cannot(fmt.Sprintf("operands of shapes (N, %v) and (N, %v): broadcasting them would pair the batch axis with another", x.Shape, y.Shape))
+	}
+	out, ok := broadcastShape(x.Shape, y.Shape)
+	if !ok {
+		return n.bad("shapes (N, %v) and (N, %v) do not broadcast", x.Shape, y.Shape)
+	}
+	if err := checkValues(n, out); err != nil {
+		return err
+	}
+	if op == "add" && x != y && tensor.EqualShape(x.Shape, y.Shape) {
+		return im.addNodes(n, []nn.Layer{nn.NewAdd()}, x, y)
+	}
+	if x == y {
+		// A layer's two inputs must be distinct nodes for their gradients
+		// to be summed, not overwritten: read the second through a copy.
+		c, err := im.g.Add(nn.NewReshape(y.Shape...), y)
+		if err != nil {
+			return n.bad("%v", err)
+		}
+		y = c
+	}
+	return im.addNodes(n, []nn.Layer{nn.NewBinary(op)}, x, y)
+}
+
+// addNodes adds a chain of layers, the first fed by inputs, and binds the
+// node's output to the last.
+func (im *importer) addNodes(n *node, ls []nn.Layer, inputs ...*nn.Node) error {
+	var node *nn.Node
+	for _, l := range ls {
+		var err error
+		if node, err = im.g.Add(l, inputs...); err != nil {
+			return n.bad("%v", err)
+		}
+		inputs = []*nn.Node{node}
+	}
+	im.values[n.out[0]] = node
+	return nil
+}
