@@ -244,7 +244,187 @@ func opCast(n *node, in []*Tensor) ([]*Tensor, error) {
 	return []*Tensor{y}, nil
 }
 
+// opConstantOfShape is ConstantOfShape: a tensor of the given shape filled
+// with value (a one-element tensor, float 0 by default), of value's type.
+// PyTorch writes it when it exports F.pad.
+func opConstantOfShape(n *node, in []*Tensor) ([]*Tensor, error) {
+	s, err := n.input(in, 0)
+	if err != nil {
+		return nil, err
+	}
+	shape, err := n.ints(s, "shape")
+	if err != nil {
+		return nil, err
+	}
+	if len(shape) > maxRank {
+		return nil, n.bad("rank %d is too large", len(shape))
+	}
+	total, err := n.checkSize(shape)
+	if err != nil {
+		return nil, err
+	}
+	v := &Tensor{Type: onnxpb.TensorProto_FLOAT, Float: []float32{0}}
+	if n.has("value") {
+		if v, err = TensorFromProto(n.attrs["value"].GetT()); err != nil {
+			return nil, err
+		}
+		if v.Len() != 1 {
+			return nil, n.bad("value must hold one element, holds %d", v.Len())
+		}
+	}
+	out := &Tensor{Shape: shape, Type: v.Type}
+	if v.IsFloat() {
+		out.Float = make([]float32, total)
+		for i := range out.Float {
+			out.Float[i] = v.Float[0]
+		}
+	} else {
+		out.Int = make([]int64, total)
+		for i := range out.Int {
+			out.Int[i] = v.Int[0]
+		}
+	}
+	return []*Tensor{out}, nil
+}
+
+// opSlice is Slice: along each of axes (all by default), the elements
+// start, start+step, ... up to end excluded, with negative starts and ends
+// counting from the end and both clamped to the axis (steps may be
+// negative, to reverse). Before opset 10 starts, ends and axes are
+// attributes and steps are 1.
+func opSlice(n *node, in []*Tensor) ([]*Tensor, error) {
+	x, err := n.input(in, 0)
+	if err != nil {
+		return nil, err
+	}
+	var starts, ends, axes, steps []int64
+	if n.opset < 10 {
+		starts, ends, axes = n.attrInts("starts"), n.attrInts("ends"), n.attrInts("axes")
+	} else {
+		arg := func(i int, what string) ([]int64, error) {
+			t := optional(in, i)
+			if t == nil {
+				if i < 3 {
+					return nil, n.bad("no %s input", what)
+				}
+				return nil, nil
+			}
+			if t.IsFloat() || len(t.Shape) != 1 {
+				return nil, n.bad("%s must be a 1-D integer tensor, is %s", what, t)
+			}
+			return t.Int, nil
+		}
+		if starts, err = arg(1, "starts"); err != nil {
+			return nil, err
+		}
+		if ends, err = arg(2, "ends"); err != nil {
+			return nil, err
+		}
+		if axes, err = arg(3, "axes"); err != nil {
+			return nil, err
+		}
+		if steps, err = arg(4, "steps"); err != nil {
+			return nil, err
+		}
+	}
+	r := len(x.Shape)
+	if axes == nil {
+		for i := range starts {
+			axes = append(axes, int64(i))
+		}
+	}
+	if steps == nil {
+		steps = make([]int64, len(starts))
+		for i := range steps {
+			steps[i] = 1
+		}
+	}
+	if len(ends) != len(starts) || len(axes) != len(starts) || len(steps) != len(starts) {
+		return nil, n.bad("starts, ends, axes and steps have %d, %d, %d and %d entries", len(starts), len(ends), len(axes), len(steps))
+	}
+	// Per axis of x: first element, step and count.
+	first, step, shape := make([]int, r), make([]int, r), append([]int(nil), x.Shape...)
+	for i := range step {
+		step[i] = 1
+	}
+	seen := make([]bool, r)
+	for i, a64 := range axes {
+		a, err := n.axis(a64, r)
+		if err != nil {
+			return nil, err
+		}
+		if seen[a] {
+			return nil, n.bad("axis %d is repeated", a)
+		}
+		seen[a] = true
+		dim, st := int64(x.Shape[a]), steps[i]
+		if st == 0 {
+			return nil, n.bad("a step is 0")
+		}
+		// A step longer than the axis takes one element, as its length+1 does.
+		st = max(min(st, dim+1), -dim-1)
+		b, e := starts[i], ends[i]
+		if b < 0 {
+			b += dim
+		}
+		if e < 0 {
+			e += dim
+		}
+		var count int64
+		if st > 0 {
+			b, e = min(max(b, 0), dim), min(max(e, 0), dim)
+			if e > b {
+				count = (e - b + st - 1) / st
+			}
+		} else {
+			b, e = min(max(b, 0), dim-1), min(max(e, -1), dim-1)
+			if b > e {
+				count = (b - e - st - 1) / -st
+			}
+		}
+		first[a], step[a], shape[a] = int(b), int(st), int(count)
+	}
+	total, err := n.checkSize(shape)
+	if err != nil {
+		return nil, err
+	}
+	out := &Tensor{Shape: shape, Type: x.Type}
+	if x.IsFloat() {
+		out.Float = make([]float32, total)
+	} else {
+		out.Int = make([]int64, total)
+	}
+	inStride := make([]int, r)
+	s := 1
+	for i := r - 1; i >= 0; i-- {
+		inStride[i] = s
+		s *= x.Shape[i]
+	}
+	idx := make([]int, r)
+	for o := 0; o < total; o++ {
+		src := 0
+		for k, i := range idx {
+			src += (first[k] + i*step[k]) * inStride[k]
+		}
+		if x.IsFloat() {
+			out.Float[o] = x.Float[src]
+		} else {
+			out.Int[o] = x.Int[src]
+		}
+		for k := r - 1; k >= 0; k-- {
+			idx[k]++
+			if idx[k] < shape[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return []*Tensor{out}, nil
+}
+
 func init() {
+	ops["ConstantOfShape"] = opConstantOfShape
+	ops["Slice"] = opSlice
 	ops["Shape"] = opShape
 	ops["Gather"] = opGather
 	ops["Unsqueeze"] = opUnsqueeze
