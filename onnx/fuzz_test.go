@@ -12,8 +12,8 @@ import (
 // importer and, for graphs that compile, the executor on small inputs: a
 // corrupt file must be an error, never a panic or a huge allocation. The
 // seed corpus in testdata/fuzz/FuzzReadModel holds exported and PyTorch
-// models and some conformance cases; testdata/pytorch and the trainable
-// models of import_train_test.go add theirs.
+// models and some conformance cases; testdata/pytorch, testdata/finetune
+// and the trainable models of import_train_test.go add theirs.
 func FuzzReadModel(f *testing.F) {
 	maxValues, maxImportValues = 1<<20, 1<<16
 	for _, tc := range trainableModels() {
@@ -21,7 +21,7 @@ func FuzzReadModel(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	for _, glob := range []string{"testdata/pytorch/*/model.onnx"} {
+	for _, glob := range []string{"testdata/pytorch/*/model.onnx", "testdata/finetune/*/model.onnx"} {
 		files, _ := filepath.Glob(glob)
 		for _, p := range files {
 			b, err := os.ReadFile(p)

@@ -378,3 +378,38 @@ func TestImportRefusesWhatCannotTrain(t *testing.T) {
 		}
 	}
 }
+
+// TestPyTorchFineTuneModels imports the models testdata/export_finetune.py
+// exported from PyTorch 1.13 for MNIST-sized data, as PyTorch writes them
+// (F.pad as ConstantOfShape, Slice and friends around the Pad, x.reshape
+// as Shape, Gather, Concat), and checks the nn graph against PyTorch's
+// outputs and the executor's.
+func TestPyTorchFineTuneModels(t *testing.T) {
+	for _, name := range []string{"mlp", "ops"} {
+		dir := filepath.Join("testdata", "finetune", name)
+		if r := RunCase(dir); r.Status != Pass || r.MaxDiff > 1e-4 {
+			t.Errorf("%s: executor: %s %s (max abs diff %g)", name, r.Status, r.Reason, r.MaxDiff)
+		}
+		m, err := LoadNNWith(filepath.Join(dir, "model.onnx"), ImportOptions{Example: []int{1, 28, 28}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		in, err := LoadTensor(filepath.Join(dir, "test_data_set_0", "input_0.pb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := LoadTensor(filepath.Join(dir, "test_data_set_0", "output_0.pb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := m.Graph.Forward(tensor.FromData(in.Float, append([]int{in.Shape[0]}, m.Input...)...), false)
+		if d := maxAbsDiff(got.Data, want.Float); d > 1e-4 || !tensor.EqualShape(got.Shape, want.Shape) {
+			t.Errorf("%s: the nn graph gives %v, PyTorch %v, max abs diff %g", name, got.Shape, want.Shape, d)
+		}
+		var types []string
+		for _, n := range m.Graph.Nodes[1:] {
+			types = append(types, n.Layer.Type())
+		}
+		t.Logf("%s: %s", name, strings.Join(types, " "))
+	}
+}
