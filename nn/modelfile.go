@@ -128,6 +128,18 @@ func SaveModel(path string, m *Model) error {
 // model. size bounds every allocation: a header that claims more data than
 // the file holds is an error, not an allocation.
 func ReadCheckpoint(r io.Reader, size int64) (*Checkpoint, error) {
+	return readCheckpoint(r, size, nil)
+}
+
+// ReadCheckpointInto decodes a checkpoint of model m, which has no spec to
+// rebuild it from (a model imported from ONNX): the saved parameters and
+// state are read into m's, whose input, tensor names and shapes the
+// checkpoint must match. On an error m may be left part read.
+func ReadCheckpointInto(r io.Reader, size int64, m *Model) (*Checkpoint, error) {
+	return readCheckpoint(r, size, m)
+}
+
+func readCheckpoint(r io.Reader, size int64, into *Model) (*Checkpoint, error) {
 	var pre [16]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
 		return nil, &CheckpointError{Msg: "too short to be a convnet checkpoint"}
@@ -168,13 +180,23 @@ func ReadCheckpoint(r io.Reader, size int64) (*Checkpoint, error) {
 	if total*4 != remaining {
 		return nil, &CheckpointError{Msg: fmt.Sprintf("file holds %d bytes of tensor data, header describes %d (truncated or corrupt)", remaining, total*4)}
 	}
-	if len(h.Input) != 3 || h.Input[0] < 1 || h.Input[1] < 1 || h.Input[2] < 1 || h.Input[0]*h.Input[1]*h.Input[2] > 1<<26 {
-		return nil, &CheckpointError{Msg: fmt.Sprintf("bad input shape %v", h.Input)}
-	}
-	// The spec may not ask for more parameters than the file holds values.
-	m, err := NewModel(h.Spec, h.Input, h.Classes, SpecOptions{Activation: h.Activation, MaxParams: max(total, 1)})
-	if err != nil {
-		return nil, &CheckpointError{Msg: "its model does not build: " + err.Error()}
+	m := into
+	switch {
+	case into != nil:
+		if h.Spec != into.Spec || !tensor.EqualShape(h.Input, into.Input) {
+			return nil, &CheckpointError{Msg: fmt.Sprintf("it holds another model (input %v, spec %q), not this one (input %v, spec %q)", h.Input, h.Spec, into.Input, into.Spec)}
+		}
+	case h.Spec == "":
+		return nil, &CheckpointError{Msg: "it holds a model imported from ONNX, which it cannot rebuild alone: give that model too (convnet train --init MODEL.onnx --resume CHECKPOINT); the ONNX file saved beside the checkpoint holds the same weights"}
+	default:
+		if len(h.Input) != 3 || h.Input[0] < 1 || h.Input[1] < 1 || h.Input[2] < 1 || h.Input[0]*h.Input[1]*h.Input[2] > 1<<26 {
+			return nil, &CheckpointError{Msg: fmt.Sprintf("bad input shape %v", h.Input)}
+		}
+		// The spec may not ask for more parameters than the file holds values.
+		var err error
+		if m, err = NewModel(h.Spec, h.Input, h.Classes, SpecOptions{Activation: h.Activation, MaxParams: max(total, 1)}); err != nil {
+			return nil, &CheckpointError{Msg: "its model does not build: " + err.Error()}
+		}
 	}
 	c := &Checkpoint{Model: m, Extra: h.Extra}
 	want := modelTensors(m)
@@ -216,6 +238,16 @@ func readFloats(r io.Reader, dst []float32, buf []byte) error {
 
 // LoadCheckpoint reads the checkpoint at path.
 func LoadCheckpoint(path string) (*Checkpoint, error) {
+	return loadCheckpoint(path, nil)
+}
+
+// LoadCheckpointInto reads the checkpoint of model m at path (see
+// ReadCheckpointInto).
+func LoadCheckpointInto(path string, m *Model) (*Checkpoint, error) {
+	return loadCheckpoint(path, m)
+}
+
+func loadCheckpoint(path string, into *Model) (*Checkpoint, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -228,7 +260,7 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, &CheckpointError{Path: path, Msg: err.Error()}
 	}
-	c, err := ReadCheckpoint(bufio.NewReaderSize(f, 1<<16), st.Size())
+	c, err := readCheckpoint(bufio.NewReaderSize(f, 1<<16), st.Size(), into)
 	if err != nil {
 		var ce *CheckpointError
 		if errors.As(err, &ce) && ce.Path == "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/convnet/convnet/data"
 	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/onnx"
 	"github.com/convnet/convnet/optim"
 	"github.com/convnet/convnet/train"
 )
@@ -45,7 +47,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	healthSample := fs.Int("health", train.DefaultHealthSample, "layer health (sparsity, dead units, saturation, gradient norms) measured after every epoch on this many training examples; 0 turns it off")
 	var ui uiFlag
 	fs.Var(&ui, "ui", "serve the live dashboard while training: --ui at "+defaultUIAddr+", --ui=HOST:PORT elsewhere; it stays up after training until Ctrl-C")
-	initFrom := fs.String("init", "", "start from the weights of this saved model, ONNX or native (fine-tuning); it must have the same layers, or, for an ONNX model from elsewhere, it is the model")
+	initFrom := fs.String("init", "", "start from the weights of this saved model, ONNX or native (fine-tuning); it must have the same layers, or, for an ONNX model from elsewhere, it is the model, whose input must hold as many values as the data's images (an MLP's (N, 784) reads 28x28 images flattened)")
 	pos, err := parseFlags(fs, joinUIAddr(args))
 	if err != nil {
 		return err
@@ -86,34 +88,43 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *limit > 0 && *limit < trainSet.Len() {
 		trainSet = trainSet.Subset(*limit)
 	}
-	m, err := nn.NewModel(spec, []int{trainSet.C, trainSet.H, trainSet.W}, trainSet.Classes, nn.SpecOptions{Activation: *activation})
-	if err != nil {
-		return err
-	}
-	m.Graph.Init(*seed)
+	example := []int{trainSet.C, trainSet.H, trainSet.W}
+	var src *nn.Model
 	if *initFrom != "" {
-		src, err := loadModel(*initFrom)
-		if err != nil {
+		if src, err = loadInit(*initFrom, example); err != nil {
 			return err
 		}
-		if src.Spec == "" {
-			// A model from elsewhere (imported ONNX) has no spec: train it
-			// as it is.
-			if len(src.Classes) != len(trainSet.Classes) {
-				return fmt.Errorf("--init %s: the model has %d outputs, the data %s has %d classes", *initFrom, len(src.Classes), *dataSpec, len(trainSet.Classes))
+	}
+	// A model from elsewhere (imported ONNX) has no spec: it is trained as
+	// it is, and its checkpoints are read back into it.
+	foreign := src != nil && src.Spec == ""
+	var m *nn.Model
+	if foreign {
+		if len(src.Classes) != len(trainSet.Classes) {
+			return fmt.Errorf("--init %s: the model has %d outputs, the data %s has %d classes", *initFrom, len(src.Classes), *dataSpec, len(trainSet.Classes))
+		}
+		src.Classes = trainSet.Classes
+		m = src
+	} else {
+		if m, err = nn.NewModel(spec, example, trainSet.Classes, nn.SpecOptions{Activation: *activation}); err != nil {
+			return err
+		}
+		m.Graph.Init(*seed)
+		if src != nil {
+			if err := nn.CopyWeights(m, src); err != nil {
+				return fmt.Errorf("--init %s: %w", *initFrom, err)
 			}
-			src.Classes = trainSet.Classes
-			m = src
-			*checkpoint = "" // native checkpoints rebuild models from their spec
-		} else if err := nn.CopyWeights(m, src); err != nil {
-			return fmt.Errorf("--init %s: %w", *initFrom, err)
 		}
 	}
 	var resume *nn.Checkpoint
-	if *resumeFrom != "" {
-		if resume, err = nn.LoadCheckpoint(*resumeFrom); err != nil {
-			return err
-		}
+	switch {
+	case *resumeFrom != "" && foreign:
+		resume, err = nn.LoadCheckpointInto(*resumeFrom, m)
+	case *resumeFrom != "":
+		resume, err = nn.LoadCheckpoint(*resumeFrom)
+	}
+	if err != nil {
+		return err
 	}
 	progress := stderr
 	if *quiet {
@@ -148,6 +159,25 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	last := res.Epochs[len(res.Epochs)-1]
 	fmt.Fprintf(stdout, "test accuracy %.2f%% after %s in %s; model saved to %s\n", 100*last.TestAcc, plural(last.Epoch, "epoch"), res.Time.Round(time.Second), *out)
 	return nil
+}
+
+// loadInit reads the --init model for data whose examples have shape
+// example: a native checkpoint, a model convnet saved as ONNX, or an ONNX
+// model from elsewhere, whose input, when it is not an image (an MLP's
+// (N, 784)), reads the examples flattened.
+func loadInit(path string, example []int) (*nn.Model, error) {
+	if isCheckpoint(path) {
+		return nn.LoadModel(path)
+	}
+	m, err := onnx.LoadNNWith(path, onnx.ImportOptions{Example: example})
+	var fe *onnx.FormatError
+	if errors.As(err, &fe) && strings.HasPrefix(fe.Msg, "not an ONNX model") {
+		return loadModel(path) // its error says the file is neither format
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--init: %w", err)
+	}
+	return m, nil
 }
 
 // readSpec takes a model spec from the flag, or from the file it names.
