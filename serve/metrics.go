@@ -19,6 +19,7 @@ type metrics struct {
 	latency  histogram
 	batches  histogram
 	inFlight int64
+	budget   *budget
 }
 
 type histogram struct {
@@ -49,7 +50,7 @@ func (h *histogram) write(w io.Writer, name, help string) {
 	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %s\n%s_count %d\n", name, h.n, name, strconv.FormatFloat(h.sum, 'g', -1, 64), name, h.n)
 }
 
-func newMetrics(maxBatch int) *metrics {
+func newMetrics(maxBatch int, b *budget) *metrics {
 	var sizes []float64
 	for b := 1; b < maxBatch; b *= 2 {
 		sizes = append(sizes, float64(b))
@@ -59,6 +60,7 @@ func newMetrics(maxBatch int) *metrics {
 		codes:   map[int]uint64{},
 		latency: newHistogram(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 		batches: newHistogram(sizes...),
+		budget:  b,
 	}
 }
 
@@ -129,4 +131,8 @@ func (m *metrics) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	m.batches.write(w, "convnet_batch_size", "Examples per forward pass of the model.")
 	// The metrics request itself is in flight while it is written.
 	fmt.Fprintf(w, "# HELP convnet_inflight_requests Requests being handled.\n# TYPE convnet_inflight_requests gauge\nconvnet_inflight_requests %d\n", m.inFlight)
+	used, peak := m.budget.inUse()
+	fmt.Fprintf(w, "# HELP convnet_inflight_bytes Bytes reserved by requests in flight (bodies, tensors, replies).\n# TYPE convnet_inflight_bytes gauge\nconvnet_inflight_bytes %d\n", used)
+	fmt.Fprintf(w, "# HELP convnet_inflight_bytes_peak The most bytes requests have held at once.\n# TYPE convnet_inflight_bytes_peak gauge\nconvnet_inflight_bytes_peak %d\n", peak)
+	fmt.Fprintf(w, "# HELP convnet_inflight_bytes_limit The cap on convnet_inflight_bytes (--max-inflight-bytes).\n# TYPE convnet_inflight_bytes_limit gauge\nconvnet_inflight_bytes_limit %d\n", m.budget.limit)
 }

@@ -20,6 +20,11 @@
 // MaxBatch examples, as one forward pass, which gives every request the
 // same numbers it would get alone.
 //
+// Memory is bounded twice: each body by MaxBody, and the bytes that all
+// requests hold at once (bodies, decoded tensors, replies) by MaxInflight.
+// A request that would go over it waits up to InflightWait and is then
+// refused with 503 and a Retry-After header.
+//
 // Bad requests (malformed JSON, another datatype or shape, more values
 // than the body cap allows, unknown models) get a 4xx status and a JSON
 // body {"error": "..."}; the server goes on serving everyone else.
@@ -31,6 +36,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"math"
 	"net/http"
@@ -45,6 +51,7 @@ import (
 	"github.com/convnet/convnet/data"
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/onnx"
+	"github.com/convnet/convnet/tensor"
 )
 
 // Options configure a Server. Zero fields take the defaults noted.
@@ -53,6 +60,14 @@ type Options struct {
 	MaxBatch int           // examples per forward pass, at most; 32
 	MaxDelay time.Duration // how long the first request of a batch waits for others; 2ms (negative: none)
 	MaxBody  int64         // request body cap in bytes; 8 MiB
+
+	// MaxInflight caps the bytes all requests hold at once: bodies,
+	// the tensors decoded from them, the replies. Default
+	// DefaultInflightFactor × MaxBody.
+	MaxInflight int64
+	// InflightWait is how long a request waits for room under
+	// MaxInflight before a 503; 1s (negative: no wait).
+	InflightWait time.Duration
 }
 
 // Default option values.
@@ -60,6 +75,12 @@ const (
 	DefaultMaxBatch = 32
 	DefaultMaxDelay = 2 * time.Millisecond
 	DefaultMaxBody  = 8 << 20
+	// A request may reserve about 3× its body (the body, then up to 4
+	// bytes of float32 for every 2 bytes of JSON), so the default budget
+	// holds about five requests of the largest size at once, or thousands
+	// of typical one-image ones (3 KB).
+	DefaultInflightFactor = 16
+	DefaultInflightWait   = time.Second
 )
 
 func (o *Options) defaults() {
@@ -74,6 +95,12 @@ func (o *Options) defaults() {
 	}
 	if o.MaxBody <= 0 {
 		o.MaxBody = DefaultMaxBody
+	}
+	if o.MaxInflight <= 0 {
+		o.MaxInflight = DefaultInflightFactor * o.MaxBody
+	}
+	if o.InflightWait == 0 {
+		o.InflightWait = DefaultInflightWait
 	}
 }
 
@@ -130,6 +157,7 @@ type Server struct {
 	model   *Model
 	opts    Options
 	batcher *batcher
+	budget  *budget
 	metrics *metrics
 	mux     *http.ServeMux
 	closing atomic.Bool
@@ -139,8 +167,9 @@ type Server struct {
 // New starts serving m. Call Close when done.
 func New(m *Model, opts Options) *Server {
 	opts.defaults()
-	s := &Server{model: m, opts: opts, metrics: newMetrics(opts.MaxBatch),
+	s := &Server{model: m, opts: opts, budget: newBudget(opts.MaxInflight),
 		in: m.Graph.InputShape(), out: m.Graph.Output().Shape}
+	s.metrics = newMetrics(opts.MaxBatch, s.budget)
 	s.batcher = newBatcher(m.Model, opts.MaxBatch, max(opts.MaxDelay, 0), s.metrics.observeBatch)
 	s.routes()
 	return s
@@ -270,20 +299,60 @@ func (s *Server) modelReady(w http.ResponseWriter, r *http.Request) {
 	s.ready(w, r)
 }
 
-// readBody reads at most MaxBody bytes, answering 413 past that and 408
-// when the client is too slow for the server's read timeout.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// bodySize is the most bytes r's body may bring: its Content-Length, or
+// MaxBody when it is sent in chunks of unknown total.
+func (s *Server) bodySize(r *http.Request) int64 {
+	if r.ContentLength >= 0 {
+		return min(r.ContentLength, s.opts.MaxBody)
+	}
+	return s.opts.MaxBody
+}
+
+// reserve takes n bytes of the in-flight budget for r before its body is
+// read, answering 413 for a body over MaxBody and 503 (with Retry-After)
+// when the budget has no room within InflightWait.
+func (s *Server) reserve(w http.ResponseWriter, r *http.Request, n int64) (*reservation, bool) {
 	if r.ContentLength > s.opts.MaxBody {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is %d bytes, over the %d allowed", r.ContentLength, s.opts.MaxBody))
 		return nil, false
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
+	held, err := s.budget.acquire(r.Context(), n, s.opts.InflightWait)
+	if err != nil {
+		if errors.Is(err, errBusy) {
+			s.busy(w)
+		} else {
+			writeError(w, http.StatusRequestTimeout, err.Error())
+		}
+		return nil, false
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.opts.MaxBody))
+	return &reservation{b: s.budget, held: held}, true
+}
+
+// busy answers 503: the in-flight budget is full.
+func (s *Server) busy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("the server is busy: requests in flight hold its %d bytes (--max-inflight-bytes); retry shortly", s.opts.MaxInflight))
+}
+
+// readBody reads the body, at most MaxBody bytes, answering 413 past that
+// and 408 when the client is too slow for the server's read timeout. A
+// body of known length is read into a slice of exactly that size.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	src := http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
+	var b []byte
+	var err error
+	if r.ContentLength >= 0 {
+		// net/http stops the body at Content-Length (checked against
+		// MaxBody in reserve): no byte past it is read.
+		b = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(src, b)
+	} else {
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(src)
+		b = buf.Bytes()
+	}
 	if err == nil {
-		return buf.Bytes(), true
+		return b, true
 	}
 	var tooBig *http.MaxBytesError
 	var netErr interface{ Timeout() bool }
@@ -298,6 +367,20 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	return nil, false
 }
 
+// replyBytesPerValue bounds what an output value costs until its reply is
+// written: 4 bytes of float32 and at most 16 of JSON ("-1.2345678e-38,").
+const replyBytesPerValue = 4 + 16
+
+// inferBytes bounds the bytes an infer request with a body of size bytes
+// holds at once: the body; its tensor, whose every value takes at least
+// two bytes of JSON ("0,") and four of float32; and the reply for as many
+// examples as such a tensor can hold.
+func (s *Server) inferBytes(size int64) int64 {
+	values := (size + 1) / 2
+	examples := values / int64(tensor.Size(s.in))
+	return size + 4*values + examples*int64(tensor.Size(s.out))*replyBytesPerValue
+}
+
 // maxValues is how many numbers a body of the capped size can hold at
 // most: each takes at least two bytes ("0,").
 func (s *Server) maxValues() int {
@@ -308,6 +391,11 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 	if !s.checkModel(w, r) {
 		return
 	}
+	res, ok := s.reserve(w, r, s.inferBytes(s.bodySize(r)))
+	if !ok {
+		return
+	}
+	defer res.done()
 	body, ok := s.readBody(w, r)
 	if !ok {
 		return
@@ -318,6 +406,10 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 		writeError(w, re.Status, re.Msg)
 		return
 	}
+	// The body is read: from here on the request holds its tensor and,
+	// soon, its reply.
+	body = nil
+	res.shrink(int64(4*len(x) + n*tensor.Size(s.out)*replyBytesPerValue))
 	for _, o := range outputs {
 		if o != s.model.OutputName {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown output %q: the model's output is %q", o, s.model.OutputName))
@@ -384,11 +476,25 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invert takes auto, yes or no")
 		return
 	}
+	res, ok := s.reserve(w, r, s.bodySize(r))
+	if !ok {
+		return
+	}
+	defer res.done()
 	body, ok := s.readBody(w, r)
 	if !ok {
 		return
 	}
 	c, h, wd := s.in[0], s.in[1], s.in[2]
+	// Decoding holds the image at up to 8 bytes a pixel (16-bit RGBA) and
+	// its c channels at a byte each; the header says how many pixels. A
+	// body that is no image is left to DecodeImage to refuse.
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(body)); err == nil && cfg.Width > 0 && cfg.Height > 0 && cfg.Width <= maxUploadPixels/cfg.Height {
+		if !res.grow(int64(len(body) + cfg.Width*cfg.Height*(8+c) + c*h*wd*5)) {
+			s.busy(w)
+			return
+		}
+	}
 	pix, err := data.DecodeImage("upload", body, c, h, wd, maxUploadPixels)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())

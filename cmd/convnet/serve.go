@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -24,8 +26,11 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	maxBatch := fs.Int("max-batch", serve.DefaultMaxBatch, "examples per forward pass, at most (1: no batching)")
 	maxDelay := fs.Duration("max-delay", serve.DefaultMaxDelay, "how long a request waits for others to batch with")
 	maxBody := fs.Int64("max-body", serve.DefaultMaxBody, "request body cap in bytes")
+	maxInflight := fs.Int64("max-inflight-bytes", 0, fmt.Sprintf("cap on the bytes all requests in flight hold at once (bodies, decoded tensors, replies); past it requests wait --inflight-wait, then get 503 (default %d × --max-body)", serve.DefaultInflightFactor))
+	inflightWait := fs.Duration("inflight-wait", serve.DefaultInflightWait, "how long a request waits for room under --max-inflight-bytes before a 503 (0: no wait)")
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "time a client has to send its whole request")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run, until SIGINT/SIGTERM, to this file (go tool pprof reads it)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -33,8 +38,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
-	if *maxBatch < 1 || *maxBody < 1 || *maxDelay < 0 || *readTimeout <= 0 {
-		return usageError{"--max-batch, --max-body and --read-timeout must be positive, --max-delay 0 or more"}
+	if *maxBatch < 1 || *maxBody < 1 || *maxDelay < 0 || *readTimeout <= 0 || *maxInflight < 0 || *inflightWait < 0 {
+		return usageError{"--max-batch, --max-body and --read-timeout must be positive, --max-delay, --max-inflight-bytes and --inflight-wait 0 or more"}
 	}
 	m, err := serve.Load(*model)
 	if err != nil {
@@ -47,11 +52,29 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if delay == 0 {
 		delay = -1 // serve.Options: negative is no delay
 	}
-	s := serve.New(m, serve.Options{Name: *name, MaxBatch: *maxBatch, MaxDelay: delay, MaxBody: *maxBody})
+	wait := *inflightWait
+	if wait == 0 {
+		wait = -1 // serve.Options: negative is no wait
+	}
+	s := serve.New(m, serve.Options{Name: *name, MaxBatch: *maxBatch, MaxDelay: delay, MaxBody: *maxBody,
+		MaxInflight: *maxInflight, InflightWait: wait})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		s.Close()
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			s.Close()
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			s.Close()
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	hs := serve.HTTPServer(*addr, s.Handler(), *readTimeout)
 	fmt.Fprintf(stdout, "serving %s as %q on http://%s (input %q, output %q, max batch %d, max delay %s)\n",

@@ -78,3 +78,19 @@ func TestServeAndSIGTERM(t *testing.T) {
 		t.Errorf("serve after SIGTERM: %v, output %q, stderr %q", err, rest, stderr.String())
 	}
 }
+
+// TestServeFlags: negative limits are usage errors, caught before the
+// model is read.
+func TestServeFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--max-inflight-bytes", "-1"},
+		{"--inflight-wait", "-1s"},
+		{"--max-body", "0"},
+	} {
+		var out bytes.Buffer
+		err := runServe(append([]string{"--model", "no-such-file.onnx"}, args...), &out, &out)
+		if _, ok := err.(usageError); !ok {
+			t.Errorf("serve %v: %v, want a usage error", args, err)
+		}
+	}
+}
