@@ -17,10 +17,10 @@ import (
 // initializers or Constant nodes, and operators that map onto nn layers:
 // Conv, ConvTranspose, Gemm and MatMul (as dense layers), MaxPool,
 // AveragePool, the global pools, BatchNormalization, Dropout, the
-// activations, Clip, PRelu, Concat on the channel axis, Flatten, and, as
-// long as they keep the batch axis first and apart, Reshape, Transpose,
-// Pad, Softmax and LogSoftmax on any axis, and Add, Sub, Mul and Div of
-// two computed values or of one and a constant, with broadcasting.
+// activations, Clip, PRelu, Flatten, and, as long as they keep the batch
+// axis first and apart, Reshape, Transpose, Pad, Concat, Softmax and
+// LogSoftmax on any axis, and Add, Sub, Mul and Div of two computed values
+// or of one and a constant, with broadcasting.
 // Anything else is an UnsupportedError; `convnet run` still executes such
 // graphs. The input must be a batch of images (N, C, H, W); ImportWith
 // takes other inputs for training on images of the same size.
@@ -525,10 +525,6 @@ func (im *importer) node(n *node) error {
 	case "Add", "Sub", "Mul", "Div":
 		return im.binary(n, cannot)
 	case "Concat":
-		ax := n.attrInt("axis", 1)
-		if ax != 1 && ax != int64(1-len(full)) {
-			return cannot("only along the channel axis")
-		}
 		var nodes []*nn.Node
 		for i := range n.in {
 			v, err := data(i)
@@ -537,7 +533,7 @@ func (im *importer) node(n *node) error {
 			}
 			nodes = append(nodes, v)
 		}
-		return add(nn.NewConcat(), nodes...)
+		return im.concat(n, nodes, cannot)
 	case "Flatten":
 		if a := n.attrInt("axis", 1); a != 1 && a != int64(1-len(full)) {
 			return cannot("only from axis 1")

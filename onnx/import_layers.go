@@ -8,8 +8,9 @@ import (
 )
 
 // Conversions of the operators that move values between axes (Transpose,
-// Reshape, Pad, Softmax on another axis than the last) and of Add, Sub,
-// Mul and Div of two computed values, onto the nn layers of the same names.
+// Reshape, Pad, Concat and Softmax on another axis than the channels' or
+// the last) and of Add, Sub, Mul and Div of two computed values, onto the
+// nn layers of the same names.
 // A computed value is (N, S...): the batch axis stays first and separate,
 // so an operator that moves, pads or mixes it cannot be trained by example
 // and is refused.
@@ -237,16 +238,81 @@ func (im *importer) binaryData(n *node, x, y *nn.Node, cannot func(string) error
 	if op == "add" && x != y && tensor.EqualShape(x.Shape, y.Shape) {
 		return im.addNodes(n, []nn.Layer{nn.NewAdd()}, x, y)
 	}
-	if x == y {
-		// A layer's two inputs must be distinct nodes for their gradients
-		// to be summed, not overwritten: read the second through a copy.
-		c, err := im.g.Add(nn.NewReshape(y.Shape...), y)
+	in, err := im.distinct(n, []*nn.Node{x, y})
+	if err != nil {
+		return err
+	}
+	return im.addNodes(n, []nn.Layer{nn.NewBinary(op)}, in...)
+}
+
+// distinct returns inputs with every repeat of a node read through a copy
+// (a reshape to its own shape): a layer writes each input's gradient
+// apart, so two inputs that are one node would overwrite, not sum, theirs.
+func (im *importer) distinct(n *node, inputs []*nn.Node) ([]*nn.Node, error) {
+	out := make([]*nn.Node, len(inputs))
+	for i, x := range inputs {
+		out[i] = x
+		for _, y := range inputs[:i] {
+			if x == y {
+				c, err := im.g.Add(nn.NewReshape(x.Shape...), x)
+				if err != nil {
+					return nil, n.bad("%v", err)
+				}
+				out[i] = c
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// concat maps Concat of computed values along any axis but the batch's:
+// on the channel axis (1) to nn.Concat; on another, each input's axis is
+// moved first by a Transpose, the inputs are joined there, and the result
+// is moved back.
+func (im *importer) concat(n *node, inputs []*nn.Node, cannot func(string) error) error {
+	if len(inputs) == 0 {
+		return n.bad("no inputs")
+	}
+	r := len(inputs[0].Shape) + 1
+	for _, x := range inputs[1:] {
+		if len(x.Shape)+1 != r {
+			return n.bad("inputs of shapes (N, %v) and (N, %v) differ in rank", inputs[0].Shape, x.Shape)
+		}
+	}
+	ax, err := n.axis(n.attrInt("axis", 1), r)
+	switch {
+	case err != nil:
+		return err
+	case ax == 0:
+		return cannot("a concatenation along the batch axis mixes the examples")
+	case len(inputs) == 1:
+		im.values[n.out[0]] = inputs[0]
+		return nil
+	case ax == 1:
+		in, err := im.distinct(n, inputs)
 		if err != nil {
+			return err
+		}
+		return im.addNodes(n, []nn.Layer{nn.NewConcat()}, in...)
+	}
+	a := ax - 1
+	perm, inv := []int{a}, make([]int, r-1)
+	for k := 0; k < r-1; k++ {
+		if k != a {
+			perm = append(perm, k)
+		}
+	}
+	for i, p := range perm {
+		inv[p] = i
+	}
+	moved := make([]*nn.Node, len(inputs))
+	for i, x := range inputs {
+		if moved[i], err = im.g.Add(nn.NewTranspose(perm...), x); err != nil {
 			return n.bad("%v", err)
 		}
-		y = c
 	}
-	return im.addNodes(n, []nn.Layer{nn.NewBinary(op)}, x, y)
+	return im.addNodes(n, []nn.Layer{nn.NewConcat(), nn.NewTranspose(inv...)}, moved...)
 }
 
 // addNodes adds a chain of layers, the first fed by inputs, and binds the

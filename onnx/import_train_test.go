@@ -158,6 +158,17 @@ func trainableModels() []struct {
 	h = b.node("Flatten", []string{h})
 	cases = append(cases, tc{"binary broadcast", b.model(b.gemm(h, 64, 5), 13), nil})
 
+	// Concat along the rows, the columns (a value joined to itself) and
+	// the channels.
+	b = newGraphBuilder(2, 4, 4)
+	f = b.conv("x", 2, 3)
+	g = b.node("Tanh", []string{f})
+	h = b.node("Concat", []string{f, g}, intAttr("axis", 2))  // (N, 3, 8, 4)
+	h = b.node("Concat", []string{h, h}, intAttr("axis", -1)) // (N, 3, 8, 8)
+	h = b.node("Concat", []string{h, h}, intAttr("axis", 1))  // (N, 6, 8, 8)
+	h = b.node("Flatten", []string{h})
+	cases = append(cases, tc{"concat axes", b.model(b.gemm(h, 384, 5), 13), nil})
+
 	// An MLP on flat (N, 16) inputs, trained on 1x4x4 images.
 	b = newGraphBuilder(16)
 	h = b.node("Relu", []string{b.gemm("x", 16, 12)})
@@ -365,6 +376,9 @@ func TestImportRefusesWhatCannotTrain(t *testing.T) {
 		{"softmax over the batch", func(b *graphBuilder) string {
 			return b.node("Softmax", []string{"x"}, intAttr("axis", 0))
 		}, "over the batch axis"},
+		{"concat along the batch", func(b *graphBuilder) string {
+			return b.node("Concat", []string{"x", "x"}, intAttr("axis", 0))
+		}, "along the batch axis"},
 		{"operands of two ranks", func(b *graphBuilder) string {
 			return b.node("Mul", []string{"x", b.node("Flatten", []string{"x"})})
 		}, "would pair the batch axis with another"},
