@@ -1,10 +1,12 @@
 package onnx
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -397,7 +399,7 @@ func TestImportRefusesWhatCannotTrain(t *testing.T) {
 // exported from PyTorch 1.13 for MNIST-sized data, as PyTorch writes them
 // (F.pad as ConstantOfShape, Slice and friends around the Pad, x.reshape
 // as Shape, Gather, Concat), and checks the nn graph against PyTorch's
-// outputs and the executor's.
+// outputs and the executor's, and its first SGD losses against PyTorch's.
 func TestPyTorchFineTuneModels(t *testing.T) {
 	for _, name := range []string{"mlp", "ops"} {
 		dir := filepath.Join("testdata", "finetune", name)
@@ -425,5 +427,33 @@ func TestPyTorchFineTuneModels(t *testing.T) {
 			types = append(types, n.Layer.Type())
 		}
 		t.Logf("%s: %s", name, strings.Join(types, " "))
+
+		// The first losses of plain SGD on that input match PyTorch's.
+		b, err := os.ReadFile(filepath.Join(dir, "sgd_losses.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref struct {
+			LR     float32
+			Labels []int
+			Losses []float64
+		}
+		if err := json.Unmarshal(b, &ref); err != nil {
+			t.Fatal(err)
+		}
+		x := tensor.FromData(in.Float, append([]int{in.Shape[0]}, m.Input...)...)
+		var loss nn.SoftmaxCrossEntropy
+		for step, want := range ref.Losses {
+			got := loss.Loss(m.Graph.Forward(x, true), ref.Labels)
+			if math.Abs(float64(got)-want) > 1e-4*max(1, math.Abs(want)) {
+				t.Errorf("%s: SGD step %d: loss %v, PyTorch's %v", name, step+1, got, want)
+			}
+			m.Graph.Backward(&loss.Grad)
+			for _, p := range m.Graph.Params() {
+				for i, g := range p.Grad.Data {
+					p.Value.Data[i] -= ref.LR * g
+				}
+			}
+		}
 	}
 }

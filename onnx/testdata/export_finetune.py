@@ -3,8 +3,9 @@
 
 Each model goes to finetune/NAME/ in the layout of the ONNX test data:
 model.onnx (torch.onnx.export, opset 13, batch axis dynamic, constants
-folded as exporters do by default) and test_data_set_0/input_0.pb,
-output_0.pb (PyTorch's output in eval mode). Both take MNIST-sized
+folded as exporters do by default), test_data_set_0/input_0.pb,
+output_0.pb (PyTorch's output in eval mode), and sgd_losses.json, the
+losses of a few plain SGD steps on that input after the export. Both take MNIST-sized
 examples: "ops" a (N, 1, 28, 28) CNN with the operators that moved values
 between axes (permute, reshape, pad in three modes, softmax and log-softmax
 on inner axes, products and quotients of computed tensors), "mlp" an MLP on
@@ -16,6 +17,7 @@ Run with Debian's PyTorch 1.13 and python3-onnx:
 
 The files are committed; tests and CI only read them.
 """
+import json
 import os
 
 import onnx
@@ -73,8 +75,29 @@ def main():
             tp = onnx.numpy_helper.from_array(t.numpy(), kind)
             with open(os.path.join(d, "test_data_set_0", kind + "_0.pb"), "wb") as f:
                 f.write(tp.SerializeToString())
+        losses = sgd_losses(model, x)
+        with open(os.path.join(d, "sgd_losses.json"), "w") as f:
+            json.dump({"lr": LR, "labels": LABELS, "losses": losses}, f)
+            f.write("\n")
         ops = sorted({n.op_type for n in onnx.load(path).graph.node})
-        print(name, tuple(y.shape), ops)
+        print(name, tuple(y.shape), ops, losses)
+
+
+# The reference training run: plain SGD on the test input with fixed labels.
+LR, LABELS, STEPS = 0.0005, [3, 7], 5
+
+
+def sgd_losses(model, x):
+    """Takes STEPS plain SGD steps of cross-entropy on x and returns the losses."""
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    losses = []
+    for _ in range(STEPS):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), torch.tensor(LABELS))
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
 
 
 if __name__ == "__main__":
