@@ -38,10 +38,12 @@ type Conv2D struct {
 	task convTask
 
 	// The implicit-GEMM path's scratch (conv2d_implicit.go): the row
-	// offsets of the column matrices of the input and of the output
-	// gradient, and the flipped weights of the input gradient.
-	off, offGrad []int32
-	wFlip        []float32
+	// offsets of the column matrices of the input (without and with the
+	// row of ones for the bias) and of the output gradient, the weights
+	// with the bias as a last column, and the flipped weights of the input
+	// gradient.
+	off, offBias, offGrad []int32
+	wBias, wFlip          []float32
 }
 
 // convTask runs Forward's or Backward's loop over a range of examples; the
@@ -66,6 +68,7 @@ type convWork struct {
 	dW, dB    []float32 // partial parameter gradients
 	dWT       []float32 // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
 	xp, dxp   []float32 // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
+	xpOnes    []float32 // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
 	out       []float32 // shifted path: (F/G, ld), output or output gradient on rows Wp wide
 }
 
@@ -190,8 +193,11 @@ func grow(buf []float32, n int) []float32 {
 func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	n := in[0].Shape[0]
 	l.workers(n)
-	if l.implicit() {
+	if l.implicitForward() {
 		l.implicitOffsets()
+		if l.B != nil {
+			l.biasWeights()
+		}
 	}
 	l.task = convTask{l: l, x: in[0].Data, y: out.Data}
 	kernel.Parallel(n, &l.task)
@@ -199,7 +205,7 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 
 // forwardRange computes the output of examples [lo, hi) with scratch wk.
 func (l *Conv2D) forwardRange(x, out []float32, wk *convWork, lo, hi int) {
-	if l.implicit() {
+	if l.implicitForward() {
 		l.forwardImplicit(x, out, wk, lo, hi)
 		return
 	}
@@ -251,9 +257,9 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		return
 	}
 	work := l.workers(n)
-	if l.implicit() {
+	if l.implicitForward() {
 		l.implicitOffsets()
-		if dIn[0] != nil {
+		if dIn[0] != nil && l.implicitInputGrad() {
 			l.flipWeights()
 		}
 	}
@@ -279,12 +285,12 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 // backwardRange accumulates the parameter gradients of examples [lo, hi)
 // into wk and writes their input gradients into dx unless it is nil.
 func (l *Conv2D) backwardRange(x, dOut, dx []float32, wk *convWork, lo, hi int) {
-	if l.implicit() {
+	if l.implicitForward() {
 		l.backwardImplicit(x, dOut, dx, wk, lo, hi)
 		return
 	}
 	if l.shifted() {
-		l.backwardShifted(x, dOut, dx, wk, lo, hi)
+		l.backwardShifted(x, dOut, dx, wk, lo, hi, true)
 		return
 	}
 	g := l.geom

@@ -57,7 +57,8 @@ func slowConv2D(l *Conv2D, x, dy *tensor.Tensor) (y, dx, dw, db []float64) {
 // layers that take it: channel counts around the 8-row tiles, images whose
 // pixel counts leave every panel tail, a batch cut into chunks of several
 // examples or of output rows (the 50×50 image), padding up to the kernel's
-// reach on each side, dilation, groups and a layer without bias.
+// reach on each side, dilation, groups and a layer without bias; and the
+// forward pass alone, for layers with fewer than 8 input channels.
 func TestConv2DImplicit(t *testing.T) {
 	type tc struct {
 		n, c, h, w int
@@ -78,6 +79,11 @@ func TestConv2DImplicit(t *testing.T) {
 		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
 		{2, 8, 7, 7, func(c *Conv2D) { c.NoBias = true }, 8, 3},
 		{33, 8, 3, 3, pad(1, 1, 1, 1), 8, 3},
+		// Fewer than 8 input channels: the forward pass alone.
+		{4, 3, 10, 9, pad(1, 1, 1, 1), 16, 3},
+		{3, 1, 12, 12, pad(0, 0, 0, 0), 8, 5},
+		// Padding past the kernel's reach: the input gradient through col2im.
+		{2, 8, 5, 5, pad(3, 2, 0, 1), 8, 3},
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, cs := range cases {
@@ -88,7 +94,7 @@ func TestConv2DImplicit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !l.implicit() {
+		if !l.implicitForward() {
 			t.Fatalf("%s does not take the implicit path", name)
 		}
 		for _, p := range l.Params() {

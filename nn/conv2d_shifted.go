@@ -106,7 +106,11 @@ func (l *Conv2D) forwardShifted(x, out []float32, wk *convWork, lo, hi int) {
 // stride-1 path. dOut is laid out on rows Wp wide with zeros in the columns
 // that belong to no output, so they add nothing to dW and, through
 // dcol = W_gᵀ · dOut, nothing to dx.
-func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int) {
+//
+// With weights false it computes the input gradient alone, for the
+// implicit path (see backwardImplicit), and leaves the parameter gradients
+// in wk as they are.
+func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int, weights bool) {
 	g := l.geom
 	_, wp := g.Padded()
 	oh, ow := g.OutH(), g.OutW()
@@ -114,16 +118,20 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 	plane := g.C * g.H * g.W
 	ns, ld := l.shiftedBuffers(wk, true, dx != nil)
 	batch := l.shiftedBatch()
-	wk.dW = grow(wk.dW, len(l.W.Grad.Data))
-	clear(wk.dW)
-	if l.B != nil {
-		wk.dB = grow(wk.dB, l.Filters)
-		clear(wk.dB)
+	if weights {
+		wk.dW = grow(wk.dW, len(l.W.Grad.Data))
+		clear(wk.dW)
+		if l.B != nil {
+			wk.dB = grow(wk.dB, l.Filters)
+			clear(wk.dB)
+		}
 	}
 	for s0 := lo; s0 < hi; s0 += batch {
 		cnt := min(batch, hi-s0)
 		for gi := 0; gi < l.Groups; gi++ {
-			l.shiftedColumns(x, wk, s0, cnt, gi, ns, ld)
+			if weights {
+				l.shiftedColumns(x, wk, s0, cnt, gi, ns, ld)
+			}
 			for j := 0; j < cnt; j++ {
 				for f := 0; f < fg; f++ {
 					d := dOut[((s0+j)*l.Filters+gi*fg+f)*oh*ow:][:oh*ow]
@@ -134,14 +142,16 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 							clear(t[oy*wp+ow : (oy+1)*wp])
 						}
 					}
-					if l.B != nil {
+					if weights && l.B != nil {
 						wk.dB[gi*fg+f] += rowSum(d)
 					}
 				}
 			}
 			n := cnt * ns
-			// dW_g += dOut_g (fg × n) · colᵀ (n × kk)
-			kernel.Sgemm(false, true, fg, kk, n, 1, wk.out, ld, wk.col, ld, 1, wk.dW[gi*fg*kk:(gi+1)*fg*kk], kk)
+			if weights {
+				// dW_g += dOut_g (fg × n) · colᵀ (n × kk)
+				kernel.Sgemm(false, true, fg, kk, n, 1, wk.out, ld, wk.col, ld, 1, wk.dW[gi*fg*kk:(gi+1)*fg*kk], kk)
+			}
 			if dx == nil {
 				continue
 			}

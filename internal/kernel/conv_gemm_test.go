@@ -132,3 +132,42 @@ func TestConvGemm(t *testing.T) {
 		})
 	}
 }
+
+// TestConvGemmExtraRow checks ConvGemm with one more offset than
+// ConvOffsets, pointing at a plane of ones after the image: the last
+// column of W is then added to every output, as a bias.
+func TestConvGemmExtraRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, l := range featureLevels() {
+		withFeatures(l.avx512, l.avx2fma, func() {
+			for _, g := range convGemmGeoms() {
+				x, xp := paddedImage(rng, g)
+				hp, wp := g.Padded()
+				for range hp * wp {
+					xp = append(xp, 1)
+				}
+				off := append(ConvOffsets(g), int32(g.C*hp*wp))
+				kk, npix := g.ColRows(), g.OutH()*g.OutW()
+				col := make([]float32, (kk+1)*npix)
+				Im2col(g, x, col)
+				for j := range npix {
+					col[kk*npix+j] = 1
+				}
+				m := 9
+				w := make([]float32, m*(kk+1))
+				for i := range w {
+					w[i] = 2*rng.Float32() - 1
+				}
+				c := make([]float32, m*npix)
+				want := make([]float32, m*npix)
+				slowSgemm(false, false, m, npix, kk+1, 1, w, kk+1, col, npix, 0, want, npix)
+				ConvGemm(g, m, w, kk+1, xp, off, 0, c, npix)
+				for i, wv := range want {
+					if d := math.Abs(float64(c[i] - wv)); d > 1e-4*(1+math.Abs(float64(wv))) {
+						t.Fatalf("%s %+v: C[%d] = %g, want %g", l.name, g, i, c[i], wv)
+					}
+				}
+			}
+		})
+	}
+}

@@ -58,6 +58,9 @@ func sgemmBlocked(kr *gemmKernel, transA bool, m, n, k int, alpha float32, a []f
 	kc := ceilDiv(k, ceilDiv(k, kr.kc))
 	mc := min(kr.mc, ceilDiv(m, mr)*mr)
 	nc := min(kr.nc, ceilDiv(n, nr)*nr)
+	if cc != nil {
+		nc = min(nc, convNC)
+	}
 	ws := getGemmWorkspace(mr*kc, kc*nc, mr*kc)
 	narrowNR := 0
 	if kr.narrow != nil {
