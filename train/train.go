@@ -166,6 +166,60 @@ func (e *NonFiniteError) Error() string {
 // give the same losses bit for bit at a fixed thread count.
 func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, error) {
 	cfg.defaults()
+	r, err := newRun(m, trainSet, testSet, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer r.closeMetrics()
+	for epoch := r.firstEpoch; epoch <= cfg.Epochs; epoch++ {
+		if err := r.epoch(epoch); err != nil {
+			return r.res, err
+		}
+	}
+	r.res.Time = time.Since(r.start)
+	return r.res, nil
+}
+
+// A run is the state of one call to Run.
+type run struct {
+	m                 *nn.Model
+	params            []*nn.Param
+	trainSet, testSet *data.Dataset
+	cfg               Config
+
+	opt    optim.Optimizer
+	sched  optim.Schedule
+	pcg    *rand.PCG // the run's random state, saved in checkpoints
+	rng    *rand.Rand
+	health *healthMonitor // nil when off
+	prog   *progress
+
+	metricsFile *os.File
+	metrics     *bufio.Writer // nil when no metrics file
+
+	stepsPerEpoch, totalSteps int
+	firstEpoch, step          int // step counts every step taken, resumed ones included
+
+	// Reused by every step.
+	loss   nn.SoftmaxCrossEntropy
+	x      tensor.Tensor
+	labels []int
+	order  []int
+
+	res   *Result
+	start time.Time
+}
+
+// epochTally accumulates an epoch's running figures.
+type epochTally struct {
+	lossSum       float64
+	correct, seen int
+	start         time.Time
+}
+
+// newRun checks the data and configuration, builds the optimizer and
+// schedule, restores a resumed run's state and opens the metrics file.
+func newRun(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*run, error) {
 	if trainSet.Len() == 0 {
 		return nil, errors.New("the training set is empty")
 	}
@@ -180,158 +234,186 @@ func Run(m *nn.Model, trainSet, testSet *data.Dataset, cfg Config) (*Result, err
 			return nil, err
 		}
 	}
-	opt, err := optim.New(cfg.Optimizer, optim.Config{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay})
-	if err != nil {
+	r := &run{m: m, params: m.Graph.Params(), trainSet: trainSet, testSet: testSet, cfg: cfg,
+		firstEpoch: 1, labels: make([]int, cfg.Batch), order: make([]int, trainSet.Len())}
+	var err error
+	if r.opt, err = optim.New(cfg.Optimizer, optim.Config{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay}); err != nil {
 		return nil, err
 	}
-	stepsPerEpoch := (trainSet.Len() + cfg.Batch - 1) / cfg.Batch
-	totalSteps := stepsPerEpoch * cfg.Epochs
-	sched, err := optim.ParseSchedule(cfg.Schedule, cfg.LR)
-	if err != nil {
+	r.stepsPerEpoch = (trainSet.Len() + cfg.Batch - 1) / cfg.Batch
+	r.totalSteps = r.stepsPerEpoch * cfg.Epochs
+	if r.sched, err = optim.ParseSchedule(cfg.Schedule, cfg.LR); err != nil {
 		return nil, err
 	}
-	pcg := rand.NewPCG(cfg.Seed, 0x7472616e) // "tran"
-	firstEpoch, step := 1, 0
+	r.pcg = rand.NewPCG(cfg.Seed, 0x7472616e) // "tran"
 	if cfg.Resume != nil {
-		if firstEpoch, step, err = resume(cfg.Resume, m, opt, pcg); err != nil {
+		if r.firstEpoch, r.step, err = resume(cfg.Resume, m, r.opt, r.pcg); err != nil {
 			return nil, err
 		}
-		if firstEpoch > cfg.Epochs {
-			return nil, fmt.Errorf("the checkpoint has already trained %d epochs of %d: ask for more with --epochs", firstEpoch-1, cfg.Epochs)
+		if r.firstEpoch > cfg.Epochs {
+			return nil, fmt.Errorf("the checkpoint has already trained %d epochs of %d: ask for more with --epochs", r.firstEpoch-1, cfg.Epochs)
 		}
 	}
-	var metrics *bufio.Writer
-	if cfg.Metrics != "" {
-		flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-		if cfg.Resume != nil {
-			flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
-		}
-		f, err := os.OpenFile(cfg.Metrics, flags, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("cannot write metrics: %w", err)
-		}
-		defer f.Close()
-		metrics = bufio.NewWriter(f)
-		defer metrics.Flush()
+	if err := r.openMetrics(); err != nil {
+		return nil, err
 	}
-	emit := func(v any) {
-		if metrics != nil {
-			b, _ := json.Marshal(v)
-			metrics.Write(b)
-			metrics.WriteByte('\n')
-		}
-	}
+	r.rng = rand.New(r.pcg)
+	r.prog = newProgress(cfg.Progress)
+	r.health = newHealthMonitor(m, trainSet, cfg.HealthSample, cfg.Batch)
+	r.res = &Result{}
+	r.start = time.Now()
+	return r, nil
+}
 
-	rng := rand.New(pcg)
-	g := m.Graph
-	params := g.Params()
-	var loss nn.SoftmaxCrossEntropy
-	x := &tensor.Tensor{}
-	labels := make([]int, cfg.Batch)
-	prog := newProgress(cfg.Progress)
-	res := &Result{}
-	start := time.Now()
-	order := make([]int, trainSet.Len())
-	health := newHealthMonitor(m, trainSet, cfg.HealthSample, cfg.Batch)
-	for epoch := firstEpoch; epoch <= cfg.Epochs; epoch++ {
-		for i := range order {
-			order[i] = i
-		}
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		reseed(g, rng)
-		epochStart := time.Now()
-		var lossSum float64
-		correct, seen := 0, 0
-		for s := 0; s < stepsPerEpoch; s++ {
-			idx := order[s*cfg.Batch : min((s+1)*cfg.Batch, len(order))]
-			n := len(idx)
-			x.Resize(n, trainSet.C, trainSet.H, trainSet.W)
-			trainSet.Batch(idx, x.Data, labels[:n], cfg.Augment, rng)
-			logits := g.Forward(x, true)
-			l := loss.Loss(logits, labels[:n])
-			step++
-			if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
-				return res, lossError(g, step, epoch, l)
-			}
-			g.Backward(&loss.Grad)
-			if !gradsFinite(params) {
-				return res, gradError(g, params, step, epoch, l)
-			}
-			lr := sched.LR(step-1, totalSteps)
-			if health != nil && s == stepsPerEpoch-1 {
-				health.beforeStep()
-			}
-			opt.Step(params, lr)
+// openMetrics opens the JSONL metrics file, appending when resuming.
+func (r *run) openMetrics() error {
+	if r.cfg.Metrics == "" {
+		return nil
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if r.cfg.Resume != nil {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+	}
+	f, err := os.OpenFile(r.cfg.Metrics, flags, 0o644)
+	if err != nil {
+		return fmt.Errorf("cannot write metrics: %w", err)
+	}
+	r.metricsFile, r.metrics = f, bufio.NewWriter(f)
+	return nil
+}
 
-			k := logits.Shape[1]
-			batchCorrect := 0
-			for i := range n {
-				if argmax(loss.Probs.Data[i*k:(i+1)*k]) == labels[i] {
-					batchCorrect++
-				}
-			}
-			correct += batchCorrect
-			seen += n
-			lossSum += float64(l) * float64(n)
-			elapsed := time.Since(epochStart)
-			ips := float64(seen) / elapsed.Seconds()
-			info := StepInfo{Type: "step", Epoch: epoch, Step: step, Loss: float64(l), Acc: float64(batchCorrect) / float64(n),
-				LR: float64(lr), ImgPerSec: ips, Time: time.Since(start).Seconds()}
-			emit(info)
-			if cfg.OnStep != nil {
-				cfg.OnStep(info)
-			}
-			eta := time.Duration(float64(trainSet.Len()-seen) / ips * float64(time.Second))
-			prog.update(epoch, cfg.Epochs, s+1, stepsPerEpoch, lossSum/float64(seen), float64(correct)/float64(seen), ips, eta)
-		}
-		ei := EpochInfo{Type: "epoch", Epoch: epoch, Step: step, TrainLoss: lossSum / float64(seen), TrainAcc: float64(correct) / float64(seen),
-			ImgPerSec: float64(seen) / time.Since(epochStart).Seconds()}
-		if testSet != nil {
-			res.Test = Evaluate(m, testSet, 256)
-			ei.TestLoss, ei.TestAcc = res.Test.Loss, res.Test.Accuracy
-			logf(cfg.Log, "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs,
-				ei.TrainLoss, 100*ei.TrainAcc, ei.TestLoss, 100*ei.TestAcc, time.Since(epochStart).Round(100*time.Millisecond))
-		} else {
-			logf(cfg.Log, "epoch %d/%d: train loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs, ei.TrainLoss, 100*ei.TrainAcc, time.Since(epochStart).Round(100*time.Millisecond))
-		}
-		ei.Time = time.Since(start).Seconds()
-		res.Epochs = append(res.Epochs, ei)
-		emit(ei)
-		if cfg.OnEpoch != nil {
-			cfg.OnEpoch(ei)
-		}
-		if health != nil {
-			hi := health.measure(epoch, step)
-			emit(hi)
-			for _, a := range hi.Advice {
-				logf(cfg.Log, "  health: %s\n", a)
-			}
-			if cfg.OnHealth != nil {
-				cfg.OnHealth(hi)
-			}
-		}
-		if cfg.Checkpoint != "" {
-			if err := saveTraining(cfg.Checkpoint, m, opt, pcg, epoch, step); err != nil {
-				return res, err
-			}
-		}
-		if cfg.Out != "" {
-			save := func(path string, m *nn.Model) error { return saveTraining(path, m, opt, pcg, epoch, step) }
-			if cfg.SaveModel != nil {
-				save = cfg.SaveModel
-			}
-			if err := save(cfg.Out, m); err != nil {
-				return res, err
-			}
-		}
-		if metrics != nil {
-			if err := metrics.Flush(); err != nil {
-				return res, fmt.Errorf("cannot write metrics: %w", err)
-			}
+func (r *run) closeMetrics() {
+	if r.metrics != nil {
+		r.metrics.Flush()
+		r.metricsFile.Close()
+	}
+}
+
+// emit writes one JSON line to the metrics file, if there is one.
+func (r *run) emit(v any) {
+	if r.metrics != nil {
+		b, _ := json.Marshal(v)
+		r.metrics.Write(b)
+		r.metrics.WriteByte('\n')
+	}
+}
+
+// epoch trains one epoch in a fresh shuffled order, then evaluates, logs,
+// measures layer health and saves.
+func (r *run) epoch(epoch int) error {
+	for i := range r.order {
+		r.order[i] = i
+	}
+	r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })
+	reseed(r.m.Graph, r.rng)
+	t := epochTally{start: time.Now()}
+	for s := 0; s < r.stepsPerEpoch; s++ {
+		idx := r.order[s*r.cfg.Batch : min((s+1)*r.cfg.Batch, len(r.order))]
+		if err := r.trainStep(epoch, s, idx, &t); err != nil {
+			return err
 		}
 	}
-	res.Time = time.Since(start)
-	return res, nil
+	return r.endEpoch(epoch, &t)
+}
+
+// trainStep runs step s of the epoch on the examples idx: forward, loss,
+// backward, the checks for NaN and Inf, and the optimizer step; then it
+// reports the step.
+func (r *run) trainStep(epoch, s int, idx []int, t *epochTally) error {
+	g, ds, n := r.m.Graph, r.trainSet, len(idx)
+	r.x.Resize(n, ds.C, ds.H, ds.W)
+	ds.Batch(idx, r.x.Data, r.labels[:n], r.cfg.Augment, r.rng)
+	logits := g.Forward(&r.x, true)
+	l := r.loss.Loss(logits, r.labels[:n])
+	r.step++
+	if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
+		return lossError(g, r.step, epoch, l)
+	}
+	g.Backward(&r.loss.Grad)
+	if !gradsFinite(r.params) {
+		return gradError(g, r.params, r.step, epoch, l)
+	}
+	lr := r.sched.LR(r.step-1, r.totalSteps)
+	if r.health != nil && s == r.stepsPerEpoch-1 {
+		r.health.beforeStep()
+	}
+	r.opt.Step(r.params, lr)
+
+	k := logits.Shape[1]
+	batchCorrect := 0
+	for i := range n {
+		if argmax(r.loss.Probs.Data[i*k:(i+1)*k]) == r.labels[i] {
+			batchCorrect++
+		}
+	}
+	t.correct += batchCorrect
+	t.seen += n
+	t.lossSum += float64(l) * float64(n)
+	ips := float64(t.seen) / time.Since(t.start).Seconds()
+	info := StepInfo{Type: "step", Epoch: epoch, Step: r.step, Loss: float64(l), Acc: float64(batchCorrect) / float64(n),
+		LR: float64(lr), ImgPerSec: ips, Time: time.Since(r.start).Seconds()}
+	r.emit(info)
+	if r.cfg.OnStep != nil {
+		r.cfg.OnStep(info)
+	}
+	eta := time.Duration(float64(ds.Len()-t.seen) / ips * float64(time.Second))
+	r.prog.update(epoch, r.cfg.Epochs, s+1, r.stepsPerEpoch, t.lossSum/float64(t.seen), float64(t.correct)/float64(t.seen), ips, eta)
+	return nil
+}
+
+// endEpoch evaluates on the test set, logs and reports the epoch, measures
+// layer health, and writes the checkpoint, the model and the metrics.
+func (r *run) endEpoch(epoch int, t *epochTally) error {
+	cfg := r.cfg
+	ei := EpochInfo{Type: "epoch", Epoch: epoch, Step: r.step, TrainLoss: t.lossSum / float64(t.seen), TrainAcc: float64(t.correct) / float64(t.seen),
+		ImgPerSec: float64(t.seen) / time.Since(t.start).Seconds()}
+	if r.testSet != nil {
+		r.res.Test = Evaluate(r.m, r.testSet, 256)
+		ei.TestLoss, ei.TestAcc = r.res.Test.Loss, r.res.Test.Accuracy
+	}
+	took := time.Since(t.start).Round(100 * time.Millisecond) // training and evaluation
+	if r.testSet != nil {
+		logf(cfg.Log, "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs,
+			ei.TrainLoss, 100*ei.TrainAcc, ei.TestLoss, 100*ei.TestAcc, took)
+	} else {
+		logf(cfg.Log, "epoch %d/%d: train loss %.4f acc %.2f%% (%s)\n", epoch, cfg.Epochs, ei.TrainLoss, 100*ei.TrainAcc, took)
+	}
+	ei.Time = time.Since(r.start).Seconds()
+	r.res.Epochs = append(r.res.Epochs, ei)
+	r.emit(ei)
+	if cfg.OnEpoch != nil {
+		cfg.OnEpoch(ei)
+	}
+	if r.health != nil {
+		hi := r.health.measure(epoch, r.step)
+		r.emit(hi)
+		for _, a := range hi.Advice {
+			logf(cfg.Log, "  health: %s\n", a)
+		}
+		if cfg.OnHealth != nil {
+			cfg.OnHealth(hi)
+		}
+	}
+	if cfg.Checkpoint != "" {
+		if err := saveTraining(cfg.Checkpoint, r.m, r.opt, r.pcg, epoch, r.step); err != nil {
+			return err
+		}
+	}
+	if cfg.Out != "" {
+		save := func(path string, m *nn.Model) error { return saveTraining(path, m, r.opt, r.pcg, epoch, r.step) }
+		if cfg.SaveModel != nil {
+			save = cfg.SaveModel
+		}
+		if err := save(cfg.Out, r.m); err != nil {
+			return err
+		}
+	}
+	if r.metrics != nil {
+		if err := r.metrics.Flush(); err != nil {
+			return fmt.Errorf("cannot write metrics: %w", err)
+		}
+	}
+	return nil
 }
 
 func logf(w io.Writer, format string, a ...any) {
