@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/convnet/convnet/tensor"
 )
@@ -31,7 +30,7 @@ func (l *Pad) Type() string     { return "pad" }
 func (l *Pad) Params() []*Param { return nil }
 
 func (l *Pad) Describe() string {
-	s := fmt.Sprintf("pad(%s,begin=%s,end=%s", l.Mode, strings.Trim(tensor.ShapeString(l.Begin), "()"), strings.Trim(tensor.ShapeString(l.End), "()"))
+	s := fmt.Sprintf("pad(%s,begin=%s,end=%s", l.Mode, joinInts(l.Begin, ":"), joinInts(l.End, ":"))
 	if l.Mode == "constant" && l.Value != 0 {
 		s += fmt.Sprintf(",value=%g", l.Value)
 	}

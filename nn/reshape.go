@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/convnet/convnet/tensor"
 )
@@ -25,7 +24,7 @@ func (l *Reshape) Type() string     { return "reshape" }
 func (l *Reshape) Params() []*Param { return nil }
 
 func (l *Reshape) Describe() string {
-	return "reshape(" + strings.Trim(tensor.ShapeString(l.Shape), "()") + ")"
+	return "reshape(" + joinInts(l.Shape, ",") + ")"
 }
 
 func (l *Reshape) Build(in [][]int) ([]int, error) {

@@ -20,7 +20,7 @@ func TestReshapeBuild(t *testing.T) {
 		l    *Reshape
 		want string
 	}{
-		{NewReshape(5, 5), "reshape(5, 5): an example of shape (3, 4, 2) has 24 values, not 25"},
+		{NewReshape(5, 5), "reshape(5,5): an example of shape (3, 4, 2) has 24 values, not 25"},
 		{NewReshape(0, 24), "every dimension must be at least 1"},
 	} {
 		if _, err := tc.l.Build([][]int{{3, 4, 2}}); err == nil || !contains(err.Error(), tc.want) {

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/convnet/convnet/tensor"
 )
@@ -45,6 +47,15 @@ func stridedIndex(shape, stride []int) []int32 {
 		}
 	}
 	return index
+}
+
+// joinInts writes v as "1,2,3" (sep ","), the form of the model text.
+func joinInts(v []int, sep string) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, sep)
 }
 
 // checkIndexable rejects per-example shapes too large for int32 offsets.

@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/convnet/convnet/tensor"
 )
@@ -28,7 +27,7 @@ func (l *Transpose) Type() string     { return "transpose" }
 func (l *Transpose) Params() []*Param { return nil }
 
 func (l *Transpose) Describe() string {
-	return "transpose(" + strings.Trim(tensor.ShapeString(l.Perm), "()") + ")"
+	return "transpose(" + joinInts(l.Perm, ",") + ")"
 }
 
 func (l *Transpose) Build(in [][]int) ([]int, error) {
