@@ -46,13 +46,15 @@ type Conv2D struct {
 	wBias, wFlip          []float32
 }
 
-// convTask runs Forward's or Backward's loop over a range of examples; the
-// layer keeps it so kernel.Parallel allocates nothing.
+// convTask runs Forward's or Backward's loop over a range of examples, or
+// on the implicit path of parts of examples (see implicitParts); the layer
+// keeps it so kernel.Parallel allocates nothing.
 type convTask struct {
 	l        *Conv2D
 	backward bool
 	x, y     []float32 // forward: in → out; backward: in, and dOut in y
 	dx       []float32 // backward only; nil when no input gradient is wanted
+	parts    int       // implicit path: each example is split in this many parts
 }
 
 func (t *convTask) Run(wi, lo, hi int) {
@@ -192,21 +194,23 @@ func grow(buf []float32, n int) []float32 {
 
 func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	n := in[0].Shape[0]
-	l.workers(n)
+	parts := 1
 	if l.implicitForward() {
 		l.implicitOffsets()
 		if l.B != nil {
 			l.biasWeights()
 		}
+		parts = l.implicitParts(n, false)
 	}
-	l.task = convTask{l: l, x: in[0].Data, y: out.Data}
-	kernel.Parallel(n, &l.task)
+	l.workers(n * parts)
+	l.task = convTask{l: l, x: in[0].Data, y: out.Data, parts: parts}
+	kernel.Parallel(n*parts, &l.task)
 }
 
 // forwardRange computes the output of examples [lo, hi) with scratch wk.
 func (l *Conv2D) forwardRange(x, out []float32, wk *convWork, lo, hi int) {
 	if l.implicitForward() {
-		l.forwardImplicit(x, out, wk, lo, hi)
+		l.forwardImplicit(x, out, wk, lo, hi, l.task.parts)
 		return
 	}
 	if l.shifted() {
@@ -256,18 +260,20 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		}
 		return
 	}
-	work := l.workers(n)
+	parts := 1
 	if l.implicitForward() {
 		l.implicitOffsets()
 		if dIn[0] != nil && l.implicitInputGrad() {
 			l.flipWeights()
 		}
+		parts = l.implicitParts(n, dIn[0] != nil)
 	}
-	l.task = convTask{l: l, backward: true, x: in[0].Data, y: dOut.Data}
+	work := l.workers(n * parts)
+	l.task = convTask{l: l, backward: true, x: in[0].Data, y: dOut.Data, parts: parts}
 	if dIn[0] != nil {
 		l.task.dx = dIn[0].Data
 	}
-	kernel.Parallel(n, &l.task)
+	kernel.Parallel(n*parts, &l.task)
 	// Sum the workers' partial gradients in a fixed order, so results do not
 	// depend on scheduling.
 	copy(l.W.Grad.Data, work[0].dW)
@@ -286,7 +292,7 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 // into wk and writes their input gradients into dx unless it is nil.
 func (l *Conv2D) backwardRange(x, dOut, dx []float32, wk *convWork, lo, hi int) {
 	if l.implicitForward() {
-		l.backwardImplicit(x, dOut, dx, wk, lo, hi)
+		l.backwardImplicit(x, dOut, dx, wk, lo, hi, l.task.parts)
 		return
 	}
 	if l.shifted() {

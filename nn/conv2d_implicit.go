@@ -92,17 +92,19 @@ func padded(g kernel.ConvGeom, x []float32, buf *[]float32) []float32 {
 // accumulating onto it took 8% of the forward and backward passes of
 // CIFAR's first layer (32×3×32×32, 32 filters), where the product has
 // only 27 rows to sum.
-func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi int) {
+func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts int) {
 	g := l.geom
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W
-	for s := lo; s < hi; s++ {
+	for u := lo; u < hi; u++ {
+		s := u / parts
+		j0, j1 := partRange(npix, parts, u%parts)
 		for gi := 0; gi < l.Groups; gi++ {
 			xs := x[(s*l.Groups+gi)*plane:][:plane]
-			o := out[(s*l.Filters+gi*fg)*npix:][:fg*npix]
+			o := out[(s*l.Filters+gi*fg)*npix+j0:]
 			if l.B == nil {
 				xp := padded(g, xs, &wk.xp)
-				kernel.ConvGemm(g, fg, l.W.Value.Data[gi*fg*kk:(gi+1)*fg*kk], kk, xp, l.off, 0, o, npix)
+				kernel.ConvGemmCols(g, fg, l.W.Value.Data[gi*fg*kk:(gi+1)*fg*kk], kk, xp, l.off, j0, j1-j0, 0, o, npix)
 				continue
 			}
 			hp, wp := g.Padded()
@@ -111,9 +113,31 @@ func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi int) {
 				setAll(wk.xpOnes[g.C*hp*wp:], 1)
 			}
 			kernel.PadImage(g, xs, wk.xpOnes)
-			kernel.ConvGemm(g, fg, l.wBias[gi*fg*(kk+1):(gi+1)*fg*(kk+1)], kk+1, wk.xpOnes, l.offBias, 0, o, npix)
+			kernel.ConvGemmCols(g, fg, l.wBias[gi*fg*(kk+1):(gi+1)*fg*(kk+1)], kk+1, wk.xpOnes, l.offBias, j0, j1-j0, 0, o, npix)
 		}
 	}
+}
+
+// implicitParts is how many parts each of n examples is split into, so
+// that a batch smaller than the thread count still keeps every thread
+// busy: a part computes a range of output pixels (forward), of input
+// pixels (input gradient) and of output rows (its own partial weight
+// gradient). Images under 256 output pixels, and input gradients through
+// the shifted path, are not split.
+func (l *Conv2D) implicitParts(n int, dx bool) int {
+	t := kernel.Threads()
+	g := l.geom
+	if n == 0 || n >= t || g.OutH()*g.OutW() < 256 || dx && !l.implicitInputGrad() {
+		return 1
+	}
+	return min(g.OutH(), (t+n-1)/n)
+}
+
+// partRange returns part p of [0, n) split in parts, cut at multiples of 32
+// (the micro-kernel's panel width) where n allows.
+func partRange(n, parts, p int) (lo, hi int) {
+	cut := func(i int) int { return min(n, ceilTo(n*i/parts, 32)) }
+	return cut(p), cut(p + 1)
 }
 
 // biasWeights writes l.wBias, the weights (F, C/G·KH·KW) with the bias as
@@ -151,7 +175,7 @@ const implicitChunk = 128 << 10
 // The bias gradient comes out of the weight gradient's product: the column
 // matrix gets a last row of ones, so dWᵀ gets a last row of Σ dOut, one
 // more row for the GEMM instead of a pass over dOut.
-func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi int) {
+func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi, parts int) {
 	g := l.geom
 	oh, ow := g.OutH(), g.OutW()
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), oh*ow
@@ -175,10 +199,13 @@ func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi in
 	for gi := 0; gi < l.Groups; gi++ {
 		dWT := wk.dWT[gi*kr*fg : (gi+1)*kr*fg]
 		var beta float32 // the first product overwrites dWT
-		for s0 := lo; s0 < hi; s0 += exs {
-			cnt := min(exs, hi-s0)
-			for y0 := 0; y0 < oh; y0 += rows {
-				n := min(rows, oh-y0) * ow // pixels of each example in this chunk
+		for u0 := lo; u0 < hi; u0 += exs {
+			// Units are examples, or with parts > 1 (then exs == 1) parts
+			// of one example, each a range of output rows.
+			s0, cnt := u0/parts, min(exs, hi-u0)
+			ylo, yhi := (u0%parts)*oh/parts, (u0%parts+1)*oh/parts
+			for y0 := ylo; y0 < yhi; y0 += rows {
+				n := min(rows, yhi-y0) * ow // pixels of each example in this chunk
 				// dOut's pixels of the chunk as rows ldo apart: in place for
 				// one example, else copied side by side.
 				do, ldo := dOut[((s0*l.Filters+gi*fg)*npix + y0*ow):], npix
@@ -208,7 +235,7 @@ func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi in
 	wk.dB = grow(wk.dB, l.Filters)
 	for gi := 0; gi < l.Groups; gi++ {
 		dWT := wk.dWT[gi*kr*fg : (gi+1)*kr*fg]
-		transpose(kk, fg, dWT, wk.dW[gi*fg*kk:(gi+1)*fg*kk])
+		transposeMatrix(kk, fg, dWT, wk.dW[gi*fg*kk:(gi+1)*fg*kk])
 		if l.B != nil {
 			copy(wk.dB[gi*fg:(gi+1)*fg], dWT[kk*fg:])
 		}
@@ -217,37 +244,46 @@ func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi in
 		return
 	}
 	if !l.implicitInputGrad() {
-		l.backwardShifted(x, dOut, dx, wk, lo, hi, false)
+		l.backwardShifted(x, dOut, dx, wk, lo, hi, false) // parts == 1
 		return
 	}
 	gg := l.gradGeom()
 	kg := gg.ColRows()
-	for s := lo; s < hi; s++ {
+	for u := lo; u < hi; u++ {
+		s := u / parts
+		j0, j1 := partRange(g.H*g.W, parts, u%parts)
 		for gi := 0; gi < l.Groups; gi++ {
 			dp := padded(gg, dOut[(s*l.Filters+gi*fg)*npix:][:fg*npix], &wk.dxp)
 			// dx_g (C/G × H·W) = W'_g (C/G × F/G·KH·KW) · col'
-			kernel.ConvGemm(gg, g.C, l.wFlip[gi*g.C*kg:(gi+1)*g.C*kg], kg, dp, l.offGrad, 0,
-				dx[(s*l.Groups+gi)*plane:][:plane], g.H*g.W)
+			kernel.ConvGemmCols(gg, g.C, l.wFlip[gi*g.C*kg:(gi+1)*g.C*kg], kg, dp, l.offGrad, j0, j1-j0, 0,
+				dx[(s*l.Groups+gi)*plane+j0:], g.H*g.W)
 		}
 	}
 }
 
 // flipWeights writes W' (see the top of this file) into l.wFlip: for each
-// group, W'_g[c, f, i, j] = W_g[f, c, KH-1-i, KW-1-j].
+// group, W'_g[c, f, i, j] = W_g[f, c, KH-1-i, KW-1-j]. It walks blocks of
+// 16 filters by 16 channels, so that reads and writes both stay within a
+// few cache lines (as transposeMatrix does).
 func (l *Conv2D) flipWeights() {
 	g := l.geom
 	fg, khw := l.Filters/l.Groups, g.KH*g.KW
 	w := l.W.Value.Data
 	l.wFlip = grow(l.wFlip, len(w))
+	const b = 16
 	for gi := 0; gi < l.Groups; gi++ {
 		src := w[gi*fg*g.C*khw : (gi+1)*fg*g.C*khw]
 		dst := l.wFlip[gi*fg*g.C*khw : (gi+1)*fg*g.C*khw]
-		for f := 0; f < fg; f++ {
-			for c := 0; c < g.C; c++ {
-				s := src[(f*g.C+c)*khw : (f*g.C+c+1)*khw]
-				d := dst[(c*fg+f)*khw : (c*fg+f+1)*khw]
-				for i := range khw {
-					d[i] = s[khw-1-i]
+		for f0 := 0; f0 < fg; f0 += b {
+			for c0 := 0; c0 < g.C; c0 += b {
+				for f := f0; f < min(f0+b, fg); f++ {
+					for c := c0; c < min(c0+b, g.C); c++ {
+						s := src[(f*g.C+c)*khw : (f*g.C+c+1)*khw]
+						d := dst[(c*fg+f)*khw : (c*fg+f+1)*khw]
+						for i := range khw {
+							d[i] = s[khw-1-i]
+						}
+					}
 				}
 			}
 		}
@@ -267,11 +303,11 @@ func setAll(x []float32, v float32) {
 	}
 }
 
-// transpose sets dst (cols × rows) to the transpose of src (rows × cols),
+// transposeMatrix sets dst (cols × rows) to the transpose of src (rows × cols),
 // in blocks of 16×16 so that neither side walks a whole column of cache
 // lines at a time: the weight gradient of 256 to 256 channels, 3×3, went
 // from 7% of the layer's backward pass as a plain double loop to 2%.
-func transpose(rows, cols int, src, dst []float32) {
+func transposeMatrix(rows, cols int, src, dst []float32) {
 	const b = 16
 	for r0 := 0; r0 < rows; r0 += b {
 		for c0 := 0; c0 < cols; c0 += b {

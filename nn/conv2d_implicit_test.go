@@ -56,7 +56,9 @@ func slowConv2D(l *Conv2D, x, dy *tensor.Tensor) (y, dx, dw, db []float64) {
 // TestConv2DImplicit checks the implicit-GEMM path against slowConv2D on
 // layers that take it: channel counts around the 8-row tiles, images whose
 // pixel counts leave every panel tail, a batch cut into chunks of several
-// examples or of output rows (the 50×50 image), padding up to the kernel's
+// examples or of output rows (the 50×50 image), batches smaller than the
+// thread count split into parts of images (the 50×50 and 17×19 images at
+// 2 and 3 threads), padding up to the kernel's
 // reach on each side, dilation, groups and a layer without bias; and the
 // forward pass alone, for layers with fewer than 8 input channels.
 func TestConv2DImplicit(t *testing.T) {
@@ -74,6 +76,7 @@ func TestConv2DImplicit(t *testing.T) {
 		{2, 16, 14, 14, pad(0, 0, 0, 0), 12, 5},
 		{3, 8, 4, 33, pad(2, 1, 0, 2), 9, 3},
 		{1, 8, 50, 50, pad(1, 1, 1, 1), 8, 3},
+		{2, 8, 17, 19, pad(1, 1, 1, 1), 9, 3},
 		{4, 10, 9, 8, func(c *Conv2D) { c.KW = 2; c.PadT, c.PadB, c.PadR = 2, 1, 1 }, 8, 3},
 		{2, 8, 9, 9, func(c *Conv2D) { c.DH, c.DW = 2, 2; c.PadT, c.PadL, c.PadB, c.PadR = 2, 2, 2, 2 }, 8, 3},
 		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
@@ -107,7 +110,7 @@ func TestConv2DImplicit(t *testing.T) {
 		dy := randTensor(rng, out.Shape...)
 		dx := tensor.New(x.Shape...)
 		y, wdx, wdw, wdb := slowConv2D(l, x, dy)
-		for _, threads := range []int{1, 2} {
+		for _, threads := range []int{1, 2, 3} {
 			withThreads(threads, func() {
 				for i := range out.Data {
 					out.Data[i] = float32(math.NaN())

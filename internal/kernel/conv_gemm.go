@@ -35,6 +35,7 @@ type convCols struct {
 	xp     []float32
 	off    []int32
 	ow, wp int
+	j0     int // the pixel of B's column 0
 }
 
 // A convSeg is a run of lanes of one packed row of B that come from
@@ -71,7 +72,7 @@ func (cc *convCols) pack(p0, k, j0, n, nr, narrowNR int, dst []float32) {
 		if cols <= narrowNR {
 			w = narrowNR
 		}
-		convGather(k, cc.xp, off, cc.segments(j0+jr, cols, &segs), dst[jr*k:jr*k+w*k], w, w)
+		convGather(k, cc.xp, off, cc.segments(cc.j0+j0+jr, cols, &segs), dst[jr*k:jr*k+w*k], w, w)
 	}
 }
 
@@ -107,7 +108,17 @@ func convGatherGo(k int, xp []float32, off []int32, segs []convSeg, dst []float3
 // rows of col that are not the image's: a plane of ones after the image
 // and a last column of W holding the bias add the bias in the product.
 func ConvGemm(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, beta float32, c []float32, ldc int) {
-	n, k := g.OutH()*g.OutW(), len(off)
+	ConvGemmCols(g, m, w, ldw, xp, off, 0, g.OutH()*g.OutW(), beta, c, ldc)
+}
+
+// ConvGemmCols is ConvGemm for columns [j0, j0+n) of col alone, so that
+// several goroutines can share one image: C is m × n, and C[i][j] is the
+// output at pixel j0+j.
+func ConvGemmCols(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) {
+	k := len(off)
+	if j0 < 0 || n < 0 || j0+n > g.OutH()*g.OutW() {
+		panic("kernel: ConvGemmCols: columns outside the output")
+	}
 	if g.SH != 1 || g.SW != 1 || k < g.ColRows() {
 		panic("kernel: ConvGemm: stride is not 1 or off is shorter than ConvOffsets(g)")
 	}
@@ -125,7 +136,7 @@ func ConvGemm(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32
 	if ldc < n || len(c) < (m-1)*ldc+n {
 		panic("kernel: ConvGemm: c is too short")
 	}
-	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp}
+	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp, j0: j0}
 	sgemmPackedB(gemmKernelForCPU(), false, m, n, k, 1, w, ldw, &cc, beta, c, ldc)
 }
 

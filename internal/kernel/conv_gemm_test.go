@@ -171,3 +171,38 @@ func TestConvGemmExtraRow(t *testing.T) {
 		})
 	}
 }
+
+// TestConvGemmCols checks that ConvGemmCols on column ranges that start
+// and end anywhere gives the columns of ConvGemm.
+func TestConvGemmCols(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, g := range convGemmGeoms() {
+		_, xp := paddedImage(rng, g)
+		off := ConvOffsets(g)
+		kk, npix := g.ColRows(), g.OutH()*g.OutW()
+		m := 9
+		w := make([]float32, m*kk)
+		for i := range w {
+			w[i] = 2*rng.Float32() - 1
+		}
+		want := make([]float32, m*npix)
+		ConvGemm(g, m, w, kk, xp, off, 0, want, npix)
+		for _, j0 := range []int{0, 1, 17, 40} {
+			for _, n := range []int{1, 31, 33, npix} {
+				n = min(n, npix-j0)
+				if n <= 0 {
+					continue
+				}
+				c := make([]float32, m*n)
+				ConvGemmCols(g, m, w, kk, xp, off, j0, n, 0, c, n)
+				for i := 0; i < m; i++ {
+					for j := 0; j < n; j++ {
+						if c[i*n+j] != want[i*npix+j0+j] {
+							t.Fatalf("%+v j0=%d n=%d: C[%d][%d] = %g, want %g", g, j0, n, i, j, c[i*n+j], want[i*npix+j0+j])
+						}
+					}
+				}
+			}
+		}
+	}
+}
