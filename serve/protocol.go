@@ -178,11 +178,15 @@ func parseNumbers(raw []byte, dst []float32) error {
 			if n == len(dst) {
 				return fmt.Errorf("data holds more than the %d numbers its shape says", len(dst))
 			}
-			v, err := strconv.ParseFloat(string(raw[i:j]), 32)
-			if err != nil {
-				return fmt.Errorf("data holds %q, which is not an FP32 number", raw[i:j])
+			v, ok := parseFloat32(raw[i:j])
+			if !ok {
+				v64, err := strconv.ParseFloat(string(raw[i:j]), 32)
+				if err != nil {
+					return fmt.Errorf("data holds %q, which is not an FP32 number", raw[i:j])
+				}
+				v = float32(v64)
 			}
-			dst[n] = float32(v)
+			dst[n] = v
 			n++
 			i = j
 		default:
