@@ -421,7 +421,7 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 		s.runError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, inferResponse{
+	writeInferResponse(w, &inferResponse{
 		ModelName: s.opts.Name, ModelVersion: "1", ID: id,
 		Outputs: []responseOutput{{Name: s.model.OutputName, Datatype: "FP32", Shape: append([]int{n}, s.out...), Data: y}},
 	})
