@@ -18,7 +18,7 @@ import (
 // Conv, ConvTranspose, Gemm and MatMul (as dense layers), MaxPool,
 // AveragePool, the global pools, BatchNormalization, Dropout, the
 // activations, Clip, PRelu, Flatten, and, as long as they keep the batch
-// axis first and apart, Reshape, Transpose, Pad, Concat, Softmax and
+// axis first and apart, Reshape, Squeeze, Unsqueeze, Transpose, Pad, Concat, Softmax and
 // LogSoftmax on any axis, and Add, Sub, Mul and Div of two computed values
 // or of one and a constant, with broadcasting.
 // Anything else is an UnsupportedError; `convnet run` still executes such
@@ -569,6 +569,18 @@ func (im *importer) node(n *node) error {
 			}
 		}
 		to, err := reshapeTarget(n, x.Shape, shape, im.batch, cannot)
+		switch {
+		case err != nil:
+			return err
+		case tensor.EqualShape(to, x.Shape):
+			im.values[n.out[0]] = x
+			return nil
+		case len(to) == 1:
+			return add(nn.Flatten{})
+		}
+		return add(nn.NewReshape(to...))
+	case "Squeeze", "Unsqueeze":
+		to, err := im.squeezeShape(n, x.Shape, cannot)
 		switch {
 		case err != nil:
 			return err

@@ -115,6 +115,78 @@ func reshapeTarget(n *node, x []int, shape []int, batch int, cannot func(string)
 	return out, nil
 }
 
+// squeezeShape is the per-example shape after Squeeze or Unsqueeze of
+// examples of shape x, which may neither drop nor insert an axis before
+// the batch's. Squeeze without axes drops the examples' axes of size 1
+// and keeps the batch axis, whatever the batch size.
+func (im *importer) squeezeShape(n *node, x []int, cannot func(string) error) ([]int, error) {
+	args := []*Tensor{nil}
+	if len(n.in) > 1 && n.in[1] != "" {
+		t, ok := im.consts[n.in[1]]
+		if !ok {
+			return nil, cannot("the axes must be constant")
+		}
+		args = append(args, t)
+	}
+	axes, ok, err := n.axesArg(args)
+	if err != nil {
+		return nil, err
+	}
+	r := len(x) + 1
+	var out []int
+	if n.op == "Unsqueeze" {
+		if !ok {
+			return nil, n.bad("axes are required")
+		}
+		if r+len(axes) > maxRank {
+			return nil, n.bad("rank %d is too large", r+len(axes))
+		}
+		if axes, err = n.normAxes(axes, r+len(axes)); err != nil {
+			return nil, err
+		}
+		if axes[0] == 0 {
+			return nil, cannot("an axis inserted before the batch axis")
+		}
+		src, rank := 0, r+len(axes)
+		for i := 1; i < rank; i++ {
+			if len(axes) > 0 && axes[0] == i {
+				out, axes = append(out, 1), axes[1:]
+				continue
+			}
+			out, src = append(out, x[src]), src+1
+		}
+		return out, nil
+	}
+	drop := make([]bool, len(x))
+	if ok {
+		if axes, err = n.normAxes(axes, r); err != nil {
+			return nil, err
+		}
+		for _, a := range axes {
+			if a == 0 {
+				return nil, cannot("squeezing the batch axis")
+			}
+			if x[a-1] != 1 {
+				return nil, n.bad("axis %d has size %d, not 1", a, x[a-1])
+			}
+			drop[a-1] = true
+		}
+	} else {
+		for i, d := range x {
+			drop[i] = d == 1
+		}
+	}
+	for i, d := range x {
+		if !drop[i] {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		return nil, cannot("squeezing every axis of the examples leaves them no shape")
+	}
+	return out, nil
+}
+
 // padLayer maps Pad with non-zero pads; the batch axis is not padded.
 // It returns nil for all-zero pads, an identity.
 func (im *importer) padLayer(n *node, x []int, cannot func(string) error) (nn.Layer, error) {

@@ -171,6 +171,30 @@ func trainableModels() []struct {
 	h = b.node("Flatten", []string{h})
 	cases = append(cases, tc{"concat axes", b.model(b.gemm(h, 384, 5), 13), nil})
 
+	// Squeeze and Unsqueeze as inputs (opset 13) and attributes (opset 11).
+	for _, opset := range []int64{13, 11} {
+		b = newGraphBuilder(2, 4, 4)
+		f = b.conv("x", 2, 3)
+		axes := func(v ...int64) ([]string, []*onnxpb.AttributeProto) {
+			if opset >= 13 {
+				return []string{b.ints(v...)}, nil
+			}
+			a := make([]int, len(v))
+			for i, x := range v {
+				a[i] = int(x)
+			}
+			return nil, []*onnxpb.AttributeProto{ints("axes", a...)}
+		}
+		in, at := axes(2, 3)
+		p := b.node("Squeeze", append([]string{b.node("GlobalAveragePool", []string{f})}, in...), at...) // (N, 3)
+		in, at = axes(-1)
+		p = b.node("Unsqueeze", append([]string{p}, in...), at...) // (N, 3, 1)
+		in, at = axes(2)
+		p = b.node("Unsqueeze", append([]string{p}, in...), at...) // (N, 3, 1, 1)
+		h = b.node("Flatten", []string{b.node("Mul", []string{f, p})})
+		cases = append(cases, tc{fmt.Sprintf("squeeze opset %d", opset), b.model(b.gemm(h, 48, 5), opset), nil})
+	}
+
 	// An MLP on flat (N, 16) inputs, trained on 1x4x4 images.
 	b = newGraphBuilder(16)
 	h = b.node("Relu", []string{b.gemm("x", 16, 12)})
@@ -378,6 +402,12 @@ func TestImportRefusesWhatCannotTrain(t *testing.T) {
 		{"softmax over the batch", func(b *graphBuilder) string {
 			return b.node("Softmax", []string{"x"}, intAttr("axis", 0))
 		}, "over the batch axis"},
+		{"squeeze of the batch", func(b *graphBuilder) string {
+			return b.node("Squeeze", []string{"x", b.ints(0)})
+		}, "squeezing the batch axis"},
+		{"unsqueeze before the batch", func(b *graphBuilder) string {
+			return b.node("Unsqueeze", []string{"x", b.ints(0)})
+		}, "before the batch axis"},
 		{"concat along the batch", func(b *graphBuilder) string {
 			return b.node("Concat", []string{"x", "x"}, intAttr("axis", 0))
 		}, "along the batch axis"},
