@@ -204,14 +204,20 @@ func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi, p
 			// of one example, each a range of output rows.
 			s0, cnt := u0/parts, min(exs, hi-u0)
 			ylo, yhi := (u0%parts)*oh/parts, (u0%parts+1)*oh/parts
+			var xp []float32
 			for y0 := ylo; y0 < yhi; y0 += rows {
 				n := min(rows, yhi-y0) * ow // pixels of each example in this chunk
 				// dOut's pixels of the chunk as rows ldo apart: in place for
 				// one example, else copied side by side.
-				do, ldo := dOut[((s0*l.Filters+gi*fg)*npix + y0*ow):], npix
+				do, ldo := dOut[((s0*l.Filters+gi*fg)*npix+y0*ow):], npix
 				for e := 0; e < cnt; e++ {
 					s := s0 + e
-					xp := padded(g, x[(s*l.Groups+gi)*plane:][:plane], &wk.xp)
+					if y0 == ylo {
+						// Chunks of rows come one example at a time (exs
+						// == 1), so its image is padded once for them all;
+						// chunks of several examples have one y0 each.
+						xp = padded(g, x[(s*l.Groups+gi)*plane:][:plane], &wk.xp)
+					}
 					kernel.ConvIm2col(g, xp, l.off, y0*ow, n, wk.col[e*n:], ld)
 					if exs > 1 {
 						d := dOut[(s*l.Filters+gi*fg)*npix:][:fg*npix]
@@ -278,10 +284,10 @@ func (l *Conv2D) flipWeights() {
 			for c0 := 0; c0 < g.C; c0 += b {
 				for f := f0; f < min(f0+b, fg); f++ {
 					for c := c0; c < min(c0+b, g.C); c++ {
-						s := src[(f*g.C+c)*khw : (f*g.C+c+1)*khw]
-						d := dst[(c*fg+f)*khw : (c*fg+f+1)*khw]
-						for i := range khw {
-							d[i] = s[khw-1-i]
+						si, di := (f*g.C+c)*khw, (c*fg+f)*khw
+						d := dst[di : di+khw : di+khw]
+						for i, v := range src[si : si+khw : si+khw] {
+							d[khw-1-i] = v
 						}
 					}
 				}
@@ -310,10 +316,12 @@ func setAll(x []float32, v float32) {
 func transposeMatrix(rows, cols int, src, dst []float32) {
 	const b = 16
 	for r0 := 0; r0 < rows; r0 += b {
+		r1 := min(r0+b, rows)
 		for c0 := 0; c0 < cols; c0 += b {
-			for r := r0; r < min(r0+b, rows); r++ {
-				for c := c0; c < min(c0+b, cols); c++ {
-					dst[c*rows+r] = src[r*cols+c]
+			c1 := min(c0+b, cols)
+			for r := r0; r < r1; r++ {
+				for i, v := range src[r*cols+c0 : r*cols+c1] {
+					dst[(c0+i)*rows+r] = v
 				}
 			}
 		}
