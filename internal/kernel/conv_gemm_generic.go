@@ -10,3 +10,9 @@ func convGather(k int, xp []float32, off []int32, segs []convSeg, dst []float32,
 // loads. Without assembly nothing does, and they still write and read less
 // than im2col followed by Sgemm, so they count as fast.
 func ConvGemmFast() bool { return true }
+
+// convGemmDirect is the unpacked path of ConvGemmCols, which needs
+// assembly: here it never applies.
+func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) bool {
+	return false
+}
