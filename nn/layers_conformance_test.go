@@ -45,6 +45,7 @@ func conformanceCases() []struct {
 		{NewSoftmaxAxis(1, true), img},
 		{NewBinary("mul"), [][]int{{4, 3, 9, 8}, {4, 3, 1, 1}}},
 		{NewBinary("div"), [][]int{{4, 3, 9, 8}, {4, 1, 9, 8}}},
+		{NewDenseLast(5), img},
 	}
 	for _, k := range []string{"relu", "leakyrelu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh", "softmax"} {
 		cases = append(cases, struct {
