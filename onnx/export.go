@@ -256,6 +256,24 @@ func (e *exporter) layer(n *nn.Node, ins []string, out string) error {
 			op = "LogSoftmax"
 		}
 		e.node(op, name, ins, out).Attribute = []*onnxpb.AttributeProto{intAttr("axis", l.Axis+1)}
+	case *nn.DenseLast:
+		// MatMul takes the matrix as (In, Out).
+		d := l.Dense
+		o, k := d.W.Value.Shape[0], d.W.Value.Shape[1]
+		wt := make([]float32, len(d.W.Value.Data))
+		for i := range o {
+			for j := range k {
+				wt[j*o+i] = d.W.Value.Data[i*k+j]
+			}
+		}
+		w := e.init(d.W.Name, wt, k, o)
+		if d.B == nil {
+			e.node("MatMul", name, append(ins, w), out)
+			break
+		}
+		p := e.temp(name)
+		e.node("MatMul", name+"/matmul", append(ins, w), p)
+		e.node("Add", name, []string{p, e.param(d.B)}, out)
 	case *nn.Reshape:
 		// 0 keeps the batch dimension.
 		shape := e.initInts(name+".shape", append([]int{0}, l.Shape...)...)

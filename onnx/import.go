@@ -105,7 +105,7 @@ func ImportWith(mp *onnxpb.ModelProto, opts ImportOptions) (*nn.Model, error) {
 		}
 		example = opts.Example
 	}
-	im := &importer{p: p, g: nn.NewGraph(example...), values: map[string]*nn.Node{}, consts: map[string]*Tensor{}, batch: shape[0]}
+	im := &importer{p: p, g: nn.NewGraph(example...), values: map[string]*nn.Node{}, consts: map[string]*Tensor{}, fused: map[*node]string{}, batch: shape[0]}
 	for k, v := range p.consts {
 		im.consts[k] = v
 	}
@@ -174,6 +174,7 @@ type importer struct {
 	batch  int                 // the graph input's batch size, or -1 when it is symbolic
 	values map[string]*nn.Node // data values: outputs of layers
 	consts map[string]*Tensor  // initializers and Constant outputs
+	fused  map[*node]string    // Adds of a bias taken into the layer before: the value they pass on
 }
 
 // safeNode is node with a recover, so that a check missed below makes a
@@ -191,6 +192,10 @@ func (im *importer) safeNode(n *node) (err error) {
 func (im *importer) node(n *node) error {
 	if len(n.out) == 0 || n.out[0] == "" {
 		return n.bad("no output")
+	}
+	if src, ok := im.fused[n]; ok {
+		im.values[n.out[0]] = im.values[src] // the bias went into the layer
+		return nil
 	}
 	cannot := func(why string) error {
 		return n.unsupported("convnet cannot import it into a trainable model (%s); `convnet run` executes the graph", why)
@@ -365,14 +370,8 @@ func (im *importer) node(n *node) error {
 		if err != nil || w == nil {
 			return firstErr(err, cannot("no weights"))
 		}
-		if len(x.Shape) != 1 || len(w.Shape) != 2 || n.attrInt("transA", 0) != 0 {
-			return cannot("only (N, K) times a constant matrix")
-		}
-		var c *Tensor
-		if n.op == "Gemm" {
-			if c, err = constant(2); err != nil {
-				return err
-			}
+		if len(x.Shape) == 0 || len(x.Shape) > 1 && n.op == "Gemm" || len(w.Shape) != 2 || n.attrInt("transA", 0) != 0 {
+			return cannot("only (N, ..., K) times a constant matrix")
 		}
 		alpha, beta := n.attrFloat("alpha", 1), n.attrFloat("beta", 1)
 		// nn.Dense holds W as (Out, In): Gemm's transB=1 layout.
@@ -381,12 +380,26 @@ func (im *importer) node(n *node) error {
 			wt = transpose(w, []int{1, 0})
 		}
 		out, in := wt.Shape[0], wt.Shape[1]
-		if in != x.Shape[0] {
-			return n.bad("weights %v do not take %d inputs", w.Shape, x.Shape[0])
+		if k := x.Shape[len(x.Shape)-1]; in != k {
+			return n.bad("weights %v do not take %d inputs", w.Shape, k)
 		}
+		var c *Tensor
+		if n.op == "Gemm" {
+			if c, err = constant(2); err != nil {
+				return err
+			}
+		} else {
+			c = im.fusedBias(n, len(x.Shape), out)
+		}
+		// A MatMul of (N, ..., K) applies the matrix along the last axis.
 		l := nn.NewDense(out)
+		var layer nn.Layer = l
+		if len(x.Shape) > 1 {
+			dl := nn.NewDenseLast(out)
+			l, layer = dl.Dense, dl
+		}
 		l.NoBias = c == nil || beta == 0
-		if err := add(l); err != nil {
+		if err := add(layer); err != nil {
 			return err
 		}
 		for i, v := range wt.Float {

@@ -187,6 +187,44 @@ func (im *importer) squeezeShape(n *node, x []int, cannot func(string) error) ([
 	return out, nil
 }
 
+// fusedBias finds the Add of a constant that is the only use of MatMul
+// n's product, as exporters write the bias of a Linear layer, and returns
+// the constant when it is a bias of out values along the last axis of a
+// rank-r product (batch excluded). The Add is then marked to pass the
+// layer's output on, so that the bias is learned rather than a constant.
+func (im *importer) fusedBias(n *node, r, out int) *Tensor {
+	o := n.out[0]
+	var use *node
+	for _, c := range im.p.nodes {
+		for _, name := range c.in {
+			if name == o {
+				if use != nil {
+					return nil // used twice
+				}
+				use = c
+			}
+		}
+	}
+	for _, v := range im.p.Outputs {
+		if v.Name == o {
+			return nil
+		}
+	}
+	if use == nil || use.op != "Add" || len(use.in) != 2 || use.opset < 7 || len(use.out) == 0 {
+		return nil
+	}
+	other := use.in[0]
+	if other == o {
+		other = use.in[1]
+	}
+	t, ok := im.consts[other]
+	if !ok || !t.IsFloat() || t.Len() != out || len(t.Shape) == 0 || len(t.Shape) > r+1 || t.Shape[len(t.Shape)-1] != out {
+		return nil
+	}
+	im.fused[use] = o
+	return t
+}
+
 // padLayer maps Pad with non-zero pads; the batch axis is not padded.
 // It returns nil for all-zero pads, an identity.
 func (im *importer) padLayer(n *node, x []int, cannot func(string) error) (nn.Layer, error) {

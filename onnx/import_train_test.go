@@ -195,6 +195,15 @@ func trainableModels() []struct {
 		cases = append(cases, tc{fmt.Sprintf("squeeze opset %d", opset), b.model(b.gemm(h, 48, 5), opset), nil})
 	}
 
+	// MatMul along the last axis of a channels-last map, and of a flat
+	// vector, each with the Add of its bias (PyTorch's Linear on 3-D and,
+	// as other exporters write it, 2-D tensors).
+	b = newGraphBuilder(2, 4, 4)
+	h = b.node("Transpose", []string{b.conv("x", 2, 3)}, ints("perm", 0, 2, 3, 1))
+	h = b.node("Add", []string{b.node("MatMul", []string{h, b.weight(3, 6)}), b.weight(6)}) // (N, 4, 4, 6)
+	h = b.node("Flatten", []string{b.node("Relu", []string{h})})
+	cases = append(cases, tc{"matmul bias", b.model(b.node("Add", []string{b.weight(5), b.node("MatMul", []string{h, b.weight(96, 5)})}), 13), nil})
+
 	// An MLP on flat (N, 16) inputs, trained on 1x4x4 images.
 	b = newGraphBuilder(16)
 	h = b.node("Relu", []string{b.gemm("x", 16, 12)})
@@ -486,4 +495,28 @@ func TestPyTorchFineTuneModels(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMatMulBiasIsLearned checks that the Add after a MatMul becomes the
+// bias of its dense layer, a parameter, not a constant.
+func TestMatMulBiasIsLearned(t *testing.T) {
+	for _, tc := range trainableModels() {
+		if tc.name != "matmul bias" {
+			continue
+		}
+		m, err := Import(tc.mp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, p := range m.Graph.Params() {
+			names = append(names, p.Name)
+		}
+		want := "conv1.weight conv1.bias denselast1.weight denselast1.bias dense1.weight dense1.bias"
+		if got := strings.Join(names, " "); got != want {
+			t.Errorf("parameters %s, want %s", got, want)
+		}
+		return
+	}
+	t.Fatal("no matmul bias model")
 }
