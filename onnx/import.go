@@ -15,12 +15,13 @@ import (
 // metadata_props and gets its weights back bit for bit. Any other model
 // must have one graph input, a batch of examples (N, ...), weights as
 // initializers or Constant nodes, and operators that map onto nn layers:
-// Conv, ConvTranspose, Gemm and MatMul (as dense layers), MaxPool,
-// AveragePool, the global pools, BatchNormalization, Dropout, the
+// Conv, ConvTranspose, Gemm and MatMul by a constant matrix (as dense
+// layers, MatMul along the last axis, with the bias of an Add after it),
+// MaxPool, AveragePool, the global pools, BatchNormalization, Dropout, the
 // activations, Clip, PRelu, Flatten, and, as long as they keep the batch
-// axis first and apart, Reshape, Squeeze, Unsqueeze, Transpose, Pad, Concat, Softmax and
-// LogSoftmax on any axis, and Add, Sub, Mul and Div of two computed values
-// or of one and a constant, with broadcasting.
+// axis first and apart, Reshape, Squeeze, Unsqueeze, Transpose, Pad,
+// Concat, Softmax and LogSoftmax on any axis, and Add, Sub, Mul and Div of
+// two computed values or of one and a constant, with broadcasting.
 // Anything else is an UnsupportedError; `convnet run` still executes such
 // graphs. The input must be a batch of images (N, C, H, W); ImportWith
 // takes other inputs for training on images of the same size.
@@ -582,28 +583,16 @@ func (im *importer) node(n *node) error {
 			}
 		}
 		to, err := reshapeTarget(n, x.Shape, shape, im.batch, cannot)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
-		case tensor.EqualShape(to, x.Shape):
-			im.values[n.out[0]] = x
-			return nil
-		case len(to) == 1:
-			return add(nn.Flatten{})
 		}
-		return add(nn.NewReshape(to...))
+		return im.reshapeTo(n, x, to)
 	case "Squeeze", "Unsqueeze":
 		to, err := im.squeezeShape(n, x.Shape, cannot)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
-		case tensor.EqualShape(to, x.Shape):
-			im.values[n.out[0]] = x
-			return nil
-		case len(to) == 1:
-			return add(nn.Flatten{})
 		}
-		return add(nn.NewReshape(to...))
+		return im.reshapeTo(n, x, to)
 	case "Transpose":
 		l, err := transposeLayer(n, x.Shape, cannot)
 		if err != nil {

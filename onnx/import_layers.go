@@ -36,22 +36,12 @@ func checkValues(n *node, shape []int) error {
 // transposeLayer maps Transpose; perm must keep the batch axis first.
 func transposeLayer(n *node, x []int, cannot func(string) error) (nn.Layer, error) {
 	r := len(x) + 1
-	perm, err := n.toInts(n.attrInts("perm"), "perm")
-	if err != nil {
-		return nil, err
-	}
-	if perm == nil {
+	if !n.has("perm") {
 		return nil, cannot("the default permutation reverses the axes, moving the batch axis")
 	}
-	seen := make([]bool, r)
-	if len(perm) != r {
-		return nil, n.bad("perm %v does not fit rank %d", perm, r)
-	}
-	for _, p := range perm {
-		if p < 0 || p >= r || seen[p] {
-			return nil, n.bad("perm %v is not a permutation of %d axes", perm, r)
-		}
-		seen[p] = true
+	perm, err := n.permutation(r)
+	if err != nil {
+		return nil, err
 	}
 	if perm[0] != 0 {
 		return nil, cannot(fmt.Sprintf("perm %v moves the batch axis", perm))
@@ -113,6 +103,19 @@ func reshapeTarget(n *node, x []int, shape []int, batch int, cannot func(string)
 		return nil, cannot(fmt.Sprintf("shape %v does not keep each example's %d values apart: the batch would mix with other axes", shape, total))
 	}
 	return out, nil
+}
+
+// reshapeTo binds n's output to x reshaped to the per-example shape to:
+// x itself when the shape is the same, a flatten to one axis, or a reshape.
+func (im *importer) reshapeTo(n *node, x *nn.Node, to []int) error {
+	switch {
+	case tensor.EqualShape(to, x.Shape):
+		im.values[n.out[0]] = x
+		return nil
+	case len(to) == 1:
+		return im.addNodes(n, []nn.Layer{nn.Flatten{}}, x)
+	}
+	return im.addNodes(n, []nn.Layer{nn.NewReshape(to...)}, x)
 }
 
 // squeezeShape is the per-example shape after Squeeze or Unsqueeze of
@@ -310,11 +313,7 @@ func softmaxLayers(n *node, x []int, cannot func(string) error) ([]nn.Layer, err
 		return nn.MustActivation("softmax")
 	}
 	r := len(x) + 1
-	def := int64(-1)
-	if n.opset < 13 {
-		def = 1
-	}
-	ax, err := n.axis(n.attrInt("axis", def), r)
+	ax, err := n.softmaxAxis(r)
 	if err != nil {
 		return nil, err
 	}

@@ -605,11 +605,7 @@ func softmaxOp(log bool) opFunc {
 		if r == 0 {
 			return nil, n.bad("input is a scalar")
 		}
-		def := int64(-1)
-		if n.opset < 13 {
-			def = 1
-		}
-		ax, err := n.axis(n.attrInt("axis", def), r)
+		ax, err := n.softmaxAxis(r)
 		if err != nil {
 			return nil, err
 		}
@@ -645,6 +641,17 @@ func softmaxOp(log bool) opFunc {
 		}
 		return []*Tensor{transpose(y, inv)}, nil
 	}
+}
+
+// softmaxAxis reads the axis of Softmax and LogSoftmax for rank r: by
+// default the last from opset 13, 1 before, when the operator normalised
+// everything from the axis on as one row.
+func (n *node) softmaxAxis(r int) (int, error) {
+	def := int64(-1)
+	if n.opset < 13 {
+		def = 1
+	}
+	return n.axis(n.attrInt("axis", def), r)
 }
 
 // opPRelu is PRelu: y = x if x > 0, else slope·x, the slope broadcast to x.

@@ -491,7 +491,16 @@ func opTranspose(n *node, in []*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := len(x.Shape)
+	perm, err := n.permutation(len(x.Shape))
+	if err != nil {
+		return nil, err
+	}
+	return []*Tensor{transpose(x, perm)}, nil
+}
+
+// permutation reads Transpose's perm for rank r, by default the axes
+// reversed, and checks it is a permutation.
+func (n *node) permutation(r int) ([]int, error) {
 	perm, err := n.toInts(n.attrInts("perm"), "perm")
 	if err != nil {
 		return nil, err
@@ -512,7 +521,7 @@ func opTranspose(n *node, in []*Tensor) ([]*Tensor, error) {
 		}
 		seen[p] = true
 	}
-	return []*Tensor{transpose(x, perm)}, nil
+	return perm, nil
 }
 
 // opPad is Pad with modes constant, reflect and edge. Pads are
