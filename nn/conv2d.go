@@ -43,6 +43,7 @@ type Conv2D struct {
 	// with the bias as a last column, and the flipped weights of the input
 	// gradient.
 	off, offBias, offGrad []int32
+	offGeom               kernel.ConvGeom // the geometry off and offGrad are for
 	wBias, wFlip          []float32
 }
 

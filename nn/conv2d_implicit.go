@@ -59,14 +59,17 @@ func (l *Conv2D) gradGeom() kernel.ConvGeom {
 // implicitOffsets makes the row offsets of both column matrices once per
 // geometry; Forward and Backward call it before their workers start.
 func (l *Conv2D) implicitOffsets() {
-	if len(l.off) != l.geom.ColRows() {
-		hp, wp := l.geom.Padded()
-		l.off = kernel.ConvOffsets(l.geom)
-		l.offBias = append(append([]int32(nil), l.off...), int32(l.geom.C*hp*wp))
+	if l.offGeom == l.geom && l.off != nil {
+		return
 	}
-	if l.implicitInputGrad() && len(l.offGrad) != l.gradGeom().ColRows() {
+	hp, wp := l.geom.Padded()
+	l.off = kernel.ConvOffsets(l.geom)
+	l.offBias = append(append([]int32(nil), l.off...), int32(l.geom.C*hp*wp))
+	l.offGrad = nil
+	if l.implicitInputGrad() {
 		l.offGrad = kernel.ConvOffsets(l.gradGeom())
 	}
+	l.offGeom = l.geom
 }
 
 // padded returns the image x (g.C, g.H, g.W) zero-padded for g in buf,

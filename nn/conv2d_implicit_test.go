@@ -147,3 +147,34 @@ func withThreads(n int, f func()) {
 	defer kernel.SetThreads(prev)
 	f()
 }
+
+// TestConv2DImplicitRebuild builds one layer for two image sizes in turn,
+// with the same number of column rows: the offsets into the padded image
+// depend on its width too, and must follow the new geometry.
+func TestConv2DImplicitRebuild(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	l := NewConv2D(8, 3)
+	l.PadT, l.PadL, l.PadB, l.PadR = 1, 1, 1, 1
+	for _, hw := range [][2]int{{10, 10}, {12, 9}, {10, 10}} {
+		shape, err := l.Build([][]int{{8, hw[0], hw[1]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range l.Params() {
+			for i := range p.Value.Data {
+				p.Value.Data[i] = 2*rng.Float32() - 1
+			}
+		}
+		x := randTensor(rng, 2, 8, hw[0], hw[1])
+		out := tensor.New(append([]int{2}, shape...)...)
+		dy := randTensor(rng, out.Shape...)
+		dx := tensor.New(x.Shape...)
+		l.Forward([]*tensor.Tensor{x}, out, true)
+		l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
+		y, wdx, wdw, _ := slowConv2D(l, x, dy)
+		what := fmt.Sprintf("%dx%d", hw[0], hw[1])
+		compareFloats(t, what+": output", out.Data, y)
+		compareFloats(t, what+": input gradient", dx.Data, wdx)
+		compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
+	}
+}
