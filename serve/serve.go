@@ -391,6 +391,8 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 	if !s.checkModel(w, r) {
 		return
 	}
+	a := s.batcher.arrive()
+	defer a.depart()
 	res, ok := s.reserve(w, r, s.inferBytes(s.bodySize(r)))
 	if !ok {
 		return
@@ -416,7 +418,7 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	y, err := s.batcher.do(r.Context(), x, n)
+	y, err := s.batcher.do(r.Context(), a, x, n)
 	if err != nil {
 		s.runError(w, err)
 		return
@@ -476,6 +478,8 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invert takes auto, yes or no")
 		return
 	}
+	a := s.batcher.arrive()
+	defer a.depart()
 	res, ok := s.reserve(w, r, s.bodySize(r))
 	if !ok {
 		return
@@ -508,7 +512,7 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 		}
 		x[i] = float32(v) / 255
 	}
-	y, err := s.batcher.do(r.Context(), x, 1)
+	y, err := s.batcher.do(r.Context(), a, x, 1)
 	if err != nil {
 		s.runError(w, err)
 		return
