@@ -388,18 +388,7 @@ func opSlice(n *node, in []*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Tensor{Shape: shape, Type: x.Type}
-	if x.IsFloat() {
-		out.Float = make([]float32, total)
-	} else {
-		out.Int = make([]int64, total)
-	}
-	inStride := make([]int, r)
-	s := 1
-	for i := r - 1; i >= 0; i-- {
-		inStride[i] = s
-		s *= x.Shape[i]
-	}
+	out, inStride := newLike(x, shape), rowStrides(x.Shape)
 	idx := make([]int, r)
 	for o := 0; o < total; o++ {
 		src := 0

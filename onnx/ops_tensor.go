@@ -448,23 +448,11 @@ func transpose(t *Tensor, perm []int) *Tensor {
 		shape[i] = t.Shape[p]
 	}
 	// Strides of t's axes, in out's axis order.
-	inStride := make([]int, len(t.Shape))
-	s := 1
-	for i := len(t.Shape) - 1; i >= 0; i-- {
-		inStride[i] = s
-		s *= t.Shape[i]
-	}
-	st := make([]int, r)
+	inStride, st := rowStrides(t.Shape), make([]int, r)
 	for i, p := range perm {
 		st[i] = inStride[p]
 	}
-	out := &Tensor{Shape: shape, Type: t.Type}
-	n := size(shape)
-	if t.IsFloat() {
-		out.Float = make([]float32, n)
-	} else {
-		out.Int = make([]int64, n)
-	}
+	out, n := newLike(t, shape), size(shape)
 	idx := make([]int, r)
 	src := 0
 	for i := 0; i < n; i++ {
@@ -584,18 +572,7 @@ func opPad(n *node, in []*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Tensor{Shape: shape, Type: x.Type}
-	if x.IsFloat() {
-		out.Float = make([]float32, total)
-	} else {
-		out.Int = make([]int64, total)
-	}
-	inStride := make([]int, r)
-	s := 1
-	for i := r - 1; i >= 0; i-- {
-		inStride[i] = s
-		s *= x.Shape[i]
-	}
+	out, inStride := newLike(x, shape), rowStrides(x.Shape)
 	idx := make([]int, r)
 	for o := 0; o < total; o++ {
 		src, inside := 0, true

@@ -203,3 +203,23 @@ func (t *Tensor) Proto(name string) *onnxpb.TensorProto {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// newLike returns a zeroed tensor of the given shape and t's element type;
+// the caller has checked its size.
+func newLike(t *Tensor, shape []int) *Tensor {
+	if t.IsFloat() {
+		return &Tensor{Shape: shape, Type: t.Type, Float: make([]float32, size(shape))}
+	}
+	return &Tensor{Shape: shape, Type: t.Type, Int: make([]int64, size(shape))}
+}
+
+// rowStrides returns the element strides of a row-major shape.
+func rowStrides(shape []int) []int {
+	st := make([]int, len(shape))
+	s := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		st[i] = s
+		s *= shape[i]
+	}
+	return st
+}
