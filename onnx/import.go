@@ -48,7 +48,7 @@ type InputError struct {
 
 func (e *InputError) Error() string {
 	if len(e.Model) == 3 {
-		return fmt.Sprintf("onnx: the model takes images of shape %s, the data's are %s", tensor.ShapeString(e.Model), tensor.ShapeString(e.Data))
+		return fmt.Sprintf("onnx: the model takes images of shape %s, the data's are %s; train it on images of its shape", tensor.ShapeString(e.Model), tensor.ShapeString(e.Data))
 	}
 	return fmt.Sprintf("onnx: the model takes examples of shape %s (%d values), the data's are %s (%d values); train it on data whose examples have as many values",
 		tensor.ShapeString(e.Model), tensor.Size(e.Model), tensor.ShapeString(e.Data), tensor.Size(e.Data))

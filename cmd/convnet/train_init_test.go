@@ -102,7 +102,8 @@ func TestFineTuneBadInput(t *testing.T) {
 		{[]string{"--epochs", "2", "--resume", filepath.Join(dir, "mlp.ckpt")}, "imported from ONNX"},
 		// Another model's checkpoint.
 		{[]string{"--epochs", "2", "--init", mlp, "--resume", filepath.Join(dir, "native.ckpt")}, "it holds another model"},
-		// The data's examples must fill the model's input.
+		// The data's examples must fit the model's input.
+		{[]string{"--init", "../../onnx/testdata/pytorch/resblock_bn/model.onnx"}, "the model takes images of shape (3, 16, 16), the data's are (1, 28, 28)"},
 		{[]string{"--init", filepath.Join(finetuneDir, "mlp", "test_data_set_0", "input_0.pb")}, "not a model file"},
 	} {
 		code, _, stderr := cli(t, append(append([]string(nil), args...), tc.args...)...)
