@@ -45,6 +45,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -336,15 +337,20 @@ func (s *Server) busy(w http.ResponseWriter) {
 
 // readBody reads the body, at most MaxBody bytes, answering 413 past that
 // and 408 when the client is too slow for the server's read timeout. A
-// body of known length is read into a slice of exactly that size.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// body of known length is read into buf if it fits, else into a new slice
+// of exactly that size.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, buf []byte) ([]byte, bool) {
 	src := http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
 	var b []byte
 	var err error
 	if r.ContentLength >= 0 {
 		// net/http stops the body at Content-Length (checked against
 		// MaxBody in reserve): no byte past it is read.
-		b = make([]byte, r.ContentLength)
+		if r.ContentLength <= int64(cap(buf)) {
+			b = buf[:r.ContentLength]
+		} else {
+			b = make([]byte, r.ContentLength)
+		}
 		_, err = io.ReadFull(src, b)
 	} else {
 		var buf bytes.Buffer
@@ -366,6 +372,13 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	}
 	return nil, false
 }
+
+// bodies recycles the buffers infer bodies are read into, up to
+// maxPooledBody bytes (a one-image MNIST request is 2-9 KB); larger ones
+// are left to the garbage collector, so that the pool never holds much.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBody = 64 << 10
 
 // replyBytesPerValue bounds what an output value costs until its reply is
 // written: 4 bytes of float32 and at most 16 of JSON ("-1.2345678e-38,").
@@ -398,19 +411,25 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer res.done()
-	body, ok := s.readBody(w, r)
+	bp := bodies.Get().(*[]byte)
+	body, ok := s.readBody(w, r, *bp)
 	if !ok {
+		bodies.Put(bp)
 		return
 	}
 	id, x, n, outputs, err := ParseInferRequest(body, s.model.InputName, s.in, s.maxValues())
+	// The body is read (nothing parsed from it refers to it): from here on
+	// the request holds its tensor and, soon, its reply.
+	if cap(body) <= maxPooledBody {
+		*bp = body
+		bodies.Put(bp)
+	}
+	body = nil
 	if err != nil {
 		re := err.(*RequestError)
 		writeError(w, re.Status, re.Msg)
 		return
 	}
-	// The body is read: from here on the request holds its tensor and,
-	// soon, its reply.
-	body = nil
 	res.shrink(int64(4*len(x) + n*tensor.Size(s.out)*replyBytesPerValue))
 	for _, o := range outputs {
 		if o != s.model.OutputName {
@@ -485,7 +504,7 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer res.done()
-	body, ok := s.readBody(w, r)
+	body, ok := s.readBody(w, r, nil)
 	if !ok {
 		return
 	}
