@@ -2,7 +2,11 @@ package loadtest
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,4 +38,36 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("percentiles out of order: %+v", res)
 	}
 	t.Logf("%d requests in %.1fs: %.0f/s, p50 %.2f ms, p99 %.2f ms", res.Requests, res.Seconds, res.PerSecond, res.P50ms, res.P99ms)
+}
+
+// TestErrorsAndClosedConnections: the clients count a reply other than a
+// 200 with outputs as an error, and dial again when the server closes the
+// connection after a reply.
+func TestErrorsAndClosedConnections(t *testing.T) {
+	var n atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" {
+			io.WriteString(w, `{"inputs":[{"name":"x","shape":[-1,3]}]}`)
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		switch n.Add(1) % 3 {
+		case 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":"busy"}`)
+		case 1:
+			w.Header().Set("Connection", "close")
+			io.WriteString(w, `{"outputs":[]}`)
+		default:
+			io.WriteString(w, `{"outputs":[]}`)
+		}
+	}))
+	defer ts.Close()
+	res, err := Run(context.Background(), Config{URL: ts.URL, Model: "m", Clients: 2, Duration: 300 * time.Millisecond, Bodies: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests < 3 || res.Errors == 0 || res.Errors >= res.Requests || len(res.Samples) == 0 || !strings.Contains(res.Samples[0], "status 503") {
+		t.Fatalf("%d requests, %d errors, samples %q", res.Requests, res.Errors, res.Samples)
+	}
 }
