@@ -178,3 +178,33 @@ func TestConv2DImplicitRebuild(t *testing.T) {
 		compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
 	}
 }
+
+// TestConv2DImplicitAllocs: once warm, a forward and backward pass of the
+// implicit path allocates nothing, with B read in place (16×16) or packed
+// (7×7).
+func TestConv2DImplicitAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, hw := range []int{16, 7} {
+		l := NewConv2D(16, 3)
+		l.PadT, l.PadL, l.PadB, l.PadR = 1, 1, 1, 1
+		shape, err := l.Build([][]int{{8, hw, hw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.InitParams(rng, "relu")
+		x := randTensor(rng, 4, 8, hw, hw)
+		out := tensor.New(append([]int{4}, shape...)...)
+		dy := randTensor(rng, out.Shape...)
+		dx := tensor.New(x.Shape...)
+		step := func() {
+			l.Forward([]*tensor.Tensor{x}, out, true)
+			l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
+		}
+		withThreads(1, func() {
+			step()
+			if a := testing.AllocsPerRun(5, step); a != 0 {
+				t.Errorf("%dx%d: %v allocations per step", hw, hw, a)
+			}
+		})
+	}
+}
