@@ -73,11 +73,11 @@ func broadcastStrides(shape []int) []int {
 }
 
 func (l *Binary) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
-	y, per := out.Data, len(l.ia)
-	if per == 0 {
+	y, per, n := out.Data, len(l.ia), out.Shape[0]
+	if per == 0 || n == 0 {
 		return
 	}
-	perA, perB := len(in[0].Data)/(len(y)/per), len(in[1].Data)/(len(y)/per)
+	perA, perB := len(in[0].Data)/n, len(in[1].Data)/n
 	for e := 0; (e+1)*per <= len(y); e++ {
 		a, b, ye := in[0].Data[e*perA:(e+1)*perA], in[1].Data[e*perB:(e+1)*perB], y[e*per:(e+1)*per]
 		switch l.Op {
@@ -108,10 +108,11 @@ func (l *Binary) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 			clear(d.Data)
 		}
 	}
-	if per == 0 {
+	n := dOut.Shape[0]
+	if per == 0 || n == 0 {
 		return
 	}
-	perA, perB := len(in[0].Data)/(len(dy)/per), len(in[1].Data)/(len(dy)/per)
+	perA, perB := len(in[0].Data)/n, len(in[1].Data)/n
 	for e := 0; (e+1)*per <= len(dy); e++ {
 		a, b, dye := in[0].Data[e*perA:(e+1)*perA], in[1].Data[e*perB:(e+1)*perB], dy[e*per:(e+1)*per]
 		if da := dIn[0]; da != nil {
