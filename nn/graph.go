@@ -283,12 +283,13 @@ func (g *Graph) backwardFrom() {
 			if in.index == 0 && !g.InputGrad {
 				continue
 			}
-			if !written[in.index] {
+			if !written[in.index] && !repeated(n.Inputs, j) {
 				in.Grad.Resize(in.Out.Shape...)
 				n.dInBuf[j] = in.Grad
 			} else {
-				// Another consumer already wrote this gradient: collect ours
-				// apart and add it in below.
+				// Another consumer, or this one through an earlier input
+				// (x·x, concat(x, x)), writes this gradient too: collect
+				// ours apart and add it in below.
 				if n.scratch[j] == nil {
 					n.scratch[j] = &tensor.Tensor{}
 				}
@@ -307,6 +308,17 @@ func (g *Graph) backwardFrom() {
 			written[in.index] = true
 		}
 	}
+}
+
+// repeated reports whether inputs[j] is also an earlier input of the same
+// node.
+func repeated(inputs []*Node, j int) bool {
+	for _, in := range inputs[:j] {
+		if in == inputs[j] {
+			return true
+		}
+	}
+	return false
 }
 
 func addInto(dst, src []float32) {

@@ -151,3 +151,31 @@ func TestInitSuitsActivation(t *testing.T) {
 		t.Error("different seeds gave the same weights")
 	}
 }
+
+// TestGraphRepeatedInput checks a node fed the same input twice: both
+// paths' gradients must reach it. For y = concat(x, x) followed by a dense
+// layer, ∂L/∂x is the sum of the dense input gradient's two halves.
+func TestGraphRepeatedInput(t *testing.T) {
+	g := NewGraph(3)
+	x := g.Input()
+	cat := g.MustAdd(NewConcat(), x, x)
+	g.MustAdd(NewDense(2), cat)
+	g.InputGrad = true
+	g.Init(1)
+	in := tensor.FromData([]float32{0.5, -1, 2, 1, 0, -0.5}, 2, 3)
+	dy := tensor.FromData([]float32{1, -2, 0.5, 3}, 2, 2)
+	g.Forward(in, true)
+	g.Backward(dy)
+	w := g.Params()[0].Value.Data // (2, 6)
+	for r := 0; r < 2; r++ {
+		for i := 0; i < 3; i++ {
+			var want float32
+			for o := 0; o < 2; o++ {
+				want += dy.Data[r*2+o] * (w[o*6+i] + w[o*6+3+i])
+			}
+			if got := g.Input().Grad.Data[r*3+i]; math.Abs(float64(got-want)) > 1e-5 {
+				t.Errorf("∂L/∂x[%d,%d] = %g, want %g", r, i, got, want)
+			}
+		}
+	}
+}
