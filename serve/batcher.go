@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"sync/atomic"
 	"time"
 
 	"github.com/convnet/convnet/nn"
@@ -29,12 +28,7 @@ var errClosed = errors.New("the server is shutting down")
 // batcher owns the model graph: a Graph reuses its buffers, so only this
 // goroutine runs Forward. It takes the first waiting job, then more until
 // maxBatch examples are gathered or maxDelay has passed since the first,
-// runs them as one batch and hands each job its rows of the output. It
-// stops waiting early when no other request is on its way: every request
-// that has reached a handler counts as coming (see arrive) until its job
-// is queued or it fails, and with none coming and none queued, waiting
-// would only delay the batch (with fewer clients than maxBatch, every
-// batch used to wait out maxDelay).
+// runs them as one batch and hands each job its rows of the output.
 //
 // A forward pass treats every example on its own, but not always with the
 // same arithmetic: the matrix product under a dense layer takes plain Go
@@ -53,8 +47,6 @@ type batcher struct {
 	maxBatch int
 	maxDelay time.Duration
 	jobs     chan *job
-	coming   atomic.Int64  // requests in handlers that have not queued their job yet
-	nudge    chan struct{} // told when coming falls to 0; holds one signal
 	quit     chan struct{}
 	stopped  chan struct{}
 	observe  func(examples int) // batch-size metric
@@ -64,7 +56,7 @@ func newBatcher(m *nn.Model, maxBatch int, maxDelay time.Duration, observe func(
 	b := &batcher{
 		model: m, in: tensor.Size(m.Graph.InputShape()), out: tensor.Size(m.Graph.Output().Shape),
 		maxBatch: maxBatch, maxDelay: maxDelay,
-		jobs: make(chan *job, 4*maxBatch), nudge: make(chan struct{}, 1), quit: make(chan struct{}), stopped: make(chan struct{}),
+		jobs: make(chan *job, 4*maxBatch), quit: make(chan struct{}), stopped: make(chan struct{}),
 		observe: observe,
 	}
 	b.pad = findPad(m, maxBatch)
@@ -72,47 +64,19 @@ func newBatcher(m *nn.Model, maxBatch int, maxDelay time.Duration, observe func(
 	return b
 }
 
-// arrival is a request on its way to the batcher, counted in coming from
-// arrive until depart, which do calls once the request's first job is
-// queued and the handler calls (again, harmlessly) when it is done.
-type arrival struct {
-	b    *batcher
-	gone bool
-}
-
-// arrive counts a request that will soon queue a job. Call it when the
-// request reaches its handler, before reading the body.
-func (b *batcher) arrive() *arrival {
-	b.coming.Add(1)
-	return &arrival{b: b}
-}
-
-func (a *arrival) depart() {
-	if a.gone {
-		return
-	}
-	a.gone = true
-	if a.b.coming.Add(-1) == 0 {
-		select {
-		case a.b.nudge <- struct{}{}:
-		default:
-		}
-	}
-}
-
 // do queues x (n examples) and waits for its output. A request of more
 // than maxBatch examples goes in parts of at most maxBatch, one after the
 // other, so that no forward pass is larger than maxBatch: the graph keeps
 // the buffers of its largest pass, and one big request must not leave the
 // server holding them.
-func (b *batcher) do(ctx context.Context, a *arrival, x []float32, n int) ([]float32, error) {
+func (b *batcher) do(ctx context.Context, x []float32, n int) ([]float32, error) {
 	if n <= b.maxBatch {
-		return b.doPart(ctx, a, x, n)
+		return b.doPart(ctx, x, n)
 	}
 	out := make([]float32, 0, n*b.out)
 	for lo := 0; lo < n; lo += b.maxBatch {
 		hi := min(n, lo+b.maxBatch)
-		y, err := b.doPart(ctx, a, x[lo*b.in:hi*b.in], hi-lo)
+		y, err := b.doPart(ctx, x[lo*b.in:hi*b.in], hi-lo)
 		if err != nil {
 			return nil, err
 		}
@@ -121,11 +85,10 @@ func (b *batcher) do(ctx context.Context, a *arrival, x []float32, n int) ([]flo
 	return out, nil
 }
 
-func (b *batcher) doPart(ctx context.Context, a *arrival, x []float32, n int) ([]float32, error) {
+func (b *batcher) doPart(ctx context.Context, x []float32, n int) ([]float32, error) {
 	j := &job{ctx: ctx, x: x, n: n, done: make(chan result, 1)}
 	select {
 	case b.jobs <- j:
-		a.depart()
 	case <-b.quit:
 		return nil, errClosed
 	case <-ctx.Done():
@@ -193,9 +156,6 @@ func (b *batcher) loop() {
 			timer.Reset(b.maxDelay)
 		collect:
 			for total < b.maxBatch {
-				if len(b.jobs) == 0 && b.coming.Load() == 0 {
-					break // nobody else is on the way
-				}
 				select {
 				case j := <-b.jobs:
 					if total+j.n > b.maxBatch {
@@ -204,7 +164,6 @@ func (b *batcher) loop() {
 					}
 					batch = append(batch, j)
 					total += j.n
-				case <-b.nudge:
 				case <-timer.C:
 					break collect
 				}

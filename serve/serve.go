@@ -404,8 +404,6 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 	if !s.checkModel(w, r) {
 		return
 	}
-	a := s.batcher.arrive()
-	defer a.depart()
 	res, ok := s.reserve(w, r, s.inferBytes(s.bodySize(r)))
 	if !ok {
 		return
@@ -437,7 +435,7 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	y, err := s.batcher.do(r.Context(), a, x, n)
+	y, err := s.batcher.do(r.Context(), x, n)
 	if err != nil {
 		s.runError(w, err)
 		return
@@ -497,8 +495,6 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invert takes auto, yes or no")
 		return
 	}
-	a := s.batcher.arrive()
-	defer a.depart()
 	res, ok := s.reserve(w, r, s.bodySize(r))
 	if !ok {
 		return
@@ -531,7 +527,7 @@ func (s *Server) classify(w http.ResponseWriter, r *http.Request) {
 		}
 		x[i] = float32(v) / 255
 	}
-	y, err := s.batcher.do(r.Context(), a, x, 1)
+	y, err := s.batcher.do(r.Context(), x, 1)
 	if err != nil {
 		s.runError(w, err)
 		return
