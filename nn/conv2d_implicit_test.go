@@ -75,8 +75,8 @@ func TestConv2DImplicit(t *testing.T) {
 		{5, 9, 6, 6, pad(1, 1, 1, 1), 17, 3},
 		{2, 16, 14, 14, pad(0, 0, 0, 0), 12, 5},
 		{3, 8, 4, 33, pad(2, 1, 0, 2), 9, 3},
-		{1, 8, 50, 50, pad(1, 1, 1, 1), 8, 3},
-		{2, 8, 17, 19, pad(1, 1, 1, 1), 9, 3},
+		{1, 8, 50, 50, pad(1, 1, 1, 1), 64, 3},
+		{2, 16, 17, 19, pad(1, 1, 1, 1), 96, 3},
 		{4, 10, 9, 8, func(c *Conv2D) { c.KW = 2; c.PadT, c.PadB, c.PadR = 2, 1, 1 }, 8, 3},
 		{2, 8, 9, 9, func(c *Conv2D) { c.DH, c.DW = 2, 2; c.PadT, c.PadL, c.PadB, c.PadR = 2, 2, 2, 2 }, 8, 3},
 		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
@@ -85,6 +85,7 @@ func TestConv2DImplicit(t *testing.T) {
 		// Fewer than 8 input channels: the forward pass alone.
 		{4, 3, 10, 9, pad(1, 1, 1, 1), 16, 3},
 		{3, 1, 12, 12, pad(0, 0, 0, 0), 8, 5},
+		{2, 1, 28, 28, pad(2, 2, 2, 2), 6, 5},
 		// Padding past the kernel's reach: the input gradient through col2im.
 		{2, 8, 5, 5, pad(3, 2, 0, 1), 8, 3},
 	}
