@@ -46,6 +46,7 @@ func conformanceCases() []struct {
 		{NewBinary("mul"), [][]int{{4, 3, 9, 8}, {4, 3, 1, 1}}},
 		{NewBinary("div"), [][]int{{4, 3, 9, 8}, {4, 1, 9, 8}}},
 		{NewDenseLast(5), img},
+		{NewMatMul(), [][]int{{4, 2, 3, 5}, {4, 1, 5, 6}}},
 	}
 	for _, k := range []string{"relu", "leakyrelu", "elu", "selu", "gelu", "silu", "sigmoid", "tanh", "softmax"} {
 		cases = append(cases, struct {
