@@ -294,6 +294,8 @@ func (e *exporter) layer(n *nn.Node, ins []string, out string) error {
 	case *nn.Binary:
 		op := map[string]string{"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div"}[l.Op]
 		e.node(op, name, ins, out)
+	case *nn.MatMul:
+		e.node("MatMul", name, ins, out)
 	default:
 		return &UnsupportedError{What: fmt.Sprintf("exporting layer %s (%s) to ONNX", name, n.Layer.Type())}
 	}

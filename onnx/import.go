@@ -17,7 +17,8 @@ import (
 // initializers or Constant nodes, and operators that map onto nn layers:
 // Conv, ConvTranspose, Gemm and MatMul by a constant matrix (as dense
 // layers, MatMul along the last axis, with the bias of an Add after it),
-// MaxPool, AveragePool, the global pools, BatchNormalization, Dropout, the
+// MatMul of two computed values of one rank, three or more (stacks of
+// matrices per example, as in attention), MaxPool, AveragePool, the global pools, BatchNormalization, Dropout, the
 // activations, Clip, PRelu, Flatten, and, as long as they keep the batch
 // axis first and apart, Reshape, Squeeze, Unsqueeze, Transpose, Pad,
 // Concat, Softmax and LogSoftmax on any axis, and Add, Sub, Mul and Div of
@@ -367,6 +368,11 @@ func (im *importer) node(n *node) error {
 		}
 		return nil
 	case "Gemm", "MatMul":
+		if n.op == "MatMul" && len(n.in) == 2 {
+			if y, ok := im.values[n.in[1]]; ok {
+				return im.matmulData(n, x, y, cannot)
+			}
+		}
 		w, err := constant(1)
 		if err != nil || w == nil {
 			return firstErr(err, cannot("no weights"))

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/tensor"
@@ -437,4 +438,39 @@ func (im *importer) addNodes(n *node, ls []nn.Layer, inputs ...*nn.Node) error {
 	}
 	im.values[n.out[0]] = node
 	return nil
+}
+
+// matmulData maps MatMul of two computed values to nn.MatMul. Both carry
+// the batch axis, and numpy's rules keep it apart only as a leading axis of
+// both: the operands must be (N, ..., M, K) and (N, ..., K, P) of one rank,
+// three or more. With ranks that differ the batch axis would broadcast
+// against another, and a (N, K) operand is a matrix whose rows are the
+// examples.
+func (im *importer) matmulData(n *node, x, y *nn.Node, cannot func(string) error) error {
+	if len(x.Shape) != len(y.Shape) {
+		return cannot(fmt.Sprintf("operands of shapes %s and %s: broadcasting them would pair the batch axis with another", batched(x.Shape), batched(y.Shape)))
+	}
+	if len(x.Shape) < 2 {
+		return cannot(fmt.Sprintf("operands of shapes %s and %s: the batch axis would be an axis of the matrices, multiplying the examples together", batched(x.Shape), batched(y.Shape)))
+	}
+	r := len(x.Shape)
+	if x.Shape[r-1] != y.Shape[r-2] {
+		return n.bad("shapes %s and %s do not multiply", batched(x.Shape), batched(y.Shape))
+	}
+	lead, ok := broadcastShape(x.Shape[:r-2], y.Shape[:r-2])
+	if !ok {
+		return n.bad("shapes %s and %s: the axes before the matrices do not broadcast", batched(x.Shape), batched(y.Shape))
+	}
+	if err := checkValues(n, lead); err != nil {
+		return err
+	}
+	if err := checkValues(n, append(lead, x.Shape[r-2], y.Shape[r-1])); err != nil {
+		return err
+	}
+	return im.addNodes(n, []nn.Layer{nn.NewMatMul()}, x, y)
+}
+
+// batched writes the shape of a batch of examples of shape s: (N, 3, 4).
+func batched(s []int) string {
+	return "(N, " + strings.Trim(tensor.ShapeString(s), "()") + ")"
 }

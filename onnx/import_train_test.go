@@ -204,6 +204,18 @@ func trainableModels() []struct {
 	h = b.node("Flatten", []string{b.node("Relu", []string{h})})
 	cases = append(cases, tc{"matmul bias", b.model(b.node("Add", []string{b.weight(5), b.node("MatMul", []string{h, b.weight(96, 5)})}), 13), nil})
 
+	// MatMul of two computed values, per channel: attention of the rows of
+	// a map over each other (softmax(f·fᵀ)·f), a product of one value with
+	// itself, and a one-channel map against the three channels, broadcast.
+	b = newGraphBuilder(2, 4, 4)
+	f = b.node("Tanh", []string{b.conv("x", 2, 3)}) // (N, 3, 4, 4)
+	h = b.node("MatMul", []string{f, b.node("Transpose", []string{f}, ints("perm", 0, 1, 3, 2))})
+	h = b.node("MatMul", []string{b.node("Softmax", []string{h}, intAttr("axis", -1)), f})
+	h = b.node("Tanh", []string{b.node("MatMul", []string{h, h})})
+	h = b.node("MatMul", []string{b.node("Tanh", []string{b.conv("x", 2, 1)}), h}) // (N, 1, 4, 4)·(N, 3, 4, 4)
+	h = b.node("Flatten", []string{h})
+	cases = append(cases, tc{"matmul of computed values", b.model(b.gemm(h, 48, 5), 13), nil})
+
 	// An MLP on flat (N, 16) inputs, trained on 1x4x4 images.
 	b = newGraphBuilder(16)
 	h = b.node("Relu", []string{b.gemm("x", 16, 12)})
@@ -423,6 +435,16 @@ func TestImportRefusesWhatCannotTrain(t *testing.T) {
 		{"operands of two ranks", func(b *graphBuilder) string {
 			return b.node("Mul", []string{"x", b.node("Flatten", []string{"x"})})
 		}, "would pair the batch axis with another"},
+		{"matmul of two ranks", func(b *graphBuilder) string {
+			return b.node("MatMul", []string{b.node("Reshape", []string{"x", b.ints(0, 8, 4)}), "x"})
+		}, "would pair the batch axis with another"},
+		{"matmul of batches of vectors", func(b *graphBuilder) string {
+			f := b.node("Flatten", []string{"x"})
+			return b.node("MatMul", []string{f, f})
+		}, "multiplying the examples together"},
+		{"matmul of matrices that do not multiply", func(b *graphBuilder) string {
+			return b.node("MatMul", []string{"x", b.node("Reshape", []string{"x", b.ints(0, 2, 8, 2)})})
+		}, "do not multiply"},
 	} {
 		b := newGraphBuilder(2, 4, 4)
 		_, err := Import(b.model(tc.build(b), 13))
@@ -435,12 +457,14 @@ func TestImportRefusesWhatCannotTrain(t *testing.T) {
 }
 
 // TestPyTorchFineTuneModels imports the models testdata/export_finetune.py
-// exported from PyTorch 1.13 for MNIST-sized data, as PyTorch writes them
-// (F.pad as ConstantOfShape, Slice and friends around the Pad, x.reshape
-// as Shape, Gather, Concat), and checks the nn graph against PyTorch's
-// outputs and the executor's, and its first SGD losses against PyTorch's.
+// and export_finetune_matmul.py exported from PyTorch 1.13 for MNIST-sized
+// data, as PyTorch writes them (F.pad as ConstantOfShape, Slice and
+// friends around the Pad, x.reshape as Shape, Gather, Concat, attention's
+// products as MatMul of two computed tensors), and checks the nn graph
+// against PyTorch's outputs and the executor's, and its first SGD losses
+// against PyTorch's.
 func TestPyTorchFineTuneModels(t *testing.T) {
-	for _, name := range []string{"mlp", "ops"} {
+	for _, name := range []string{"mlp", "ops", "attention"} {
 		dir := filepath.Join("testdata", "finetune", name)
 		if r := RunCase(dir); r.Status != Pass || r.MaxDiff > 1e-4 {
 			t.Errorf("%s: executor: %s %s (max abs diff %g)", name, r.Status, r.Reason, r.MaxDiff)
