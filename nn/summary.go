@@ -44,8 +44,9 @@ func Summarize(g *Graph) []LayerSummary {
 }
 
 // macs counts the multiply-accumulates of a node's forward pass: for conv
-// F·OH·OW·(C/G)·KH·KW, for dense In·Out; for elementwise and pooling layers
-// one per output element times the window, a rough but comparable cost.
+// F·OH·OW·(C/G)·KH·KW, for dense In·Out per row, for a matrix product
+// M·K·P per output matrix; for elementwise and pooling layers one per
+// output element times the window, a rough but comparable cost.
 func macs(n *Node) int64 {
 	out := int64(tensor.Size(n.Shape))
 	switch l := n.Layer.(type) {
@@ -53,6 +54,10 @@ func macs(n *Node) int64 {
 		return out * int64(l.geom.C*l.KH*l.KW)
 	case *Dense:
 		return out * int64(l.W.Value.Shape[1])
+	case *DenseLast:
+		return out * int64(l.Dense.W.Value.Shape[1])
+	case *MatMul:
+		return out * int64(l.k)
 	case Flatten:
 		return 0
 	}
