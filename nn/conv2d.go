@@ -18,10 +18,14 @@ import (
 // with OH = (H+PadT+PadB-DH·(KH-1)-1)/SH + 1. Groups splits channels into
 // independent convolutions; Groups == C == F is a depthwise convolution.
 //
-// It runs as im2col + GEMM, spread over the batch: per example and group in
-// general, and for stride 1 through the shifted column matrix (see
-// kernel.Im2colShifted), several examples to one GEMM when the images are
-// small.
+// It runs as GEMMs over the column matrix (im2col), spread over the batch.
+// Stride 1 on an AVX-512 CPU takes the implicit path (conv2d_implicit.go):
+// the column matrix is read from the padded image as the GEMM packs it, or
+// by the micro-kernel itself, and the input gradient is a convolution of
+// the output gradient. Other stride-1 layers go through the shifted column
+// matrix (kernel.Im2colShifted, several small examples to one GEMM), as
+// does the input gradient of layers with under 8 input channels; other
+// strides through Im2col per example and group.
 type Conv2D struct {
 	Filters                int
 	KH, KW                 int
