@@ -61,9 +61,9 @@ func (l *Binary) Build(in [][]int) ([]int, error) {
 	return out, nil
 }
 
-// broadcastStrides is rowMajorStrides with 0 for the axes of size 1.
+// broadcastStrides is tensor.Strides with 0 for the axes of size 1.
 func broadcastStrides(shape []int) []int {
-	st := rowMajorStrides(shape)
+	st := tensor.Strides(shape)
 	for k, d := range shape {
 		if d == 1 {
 			st[k] = 0

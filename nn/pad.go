@@ -69,7 +69,7 @@ func (l *Pad) Build(in [][]int) ([]int, error) {
 	if err := checkIndexable("pad", s); err != nil {
 		return nil, err
 	}
-	inStride := rowMajorStrides(s)
+	inStride := tensor.Strides(s)
 	l.index = make([]int32, tensor.Size(out))
 	idx := make([]int, len(out))
 	for o := range l.index {

@@ -56,7 +56,7 @@ func (l *SoftmaxAxis) Build(in [][]int) ([]int, error) {
 		return nil, err
 	}
 	// The row layout moves Axis last.
-	stride := rowMajorStrides(s)
+	stride := tensor.Strides(s)
 	var shape, st []int
 	for k := range s {
 		if k != l.Axis {

@@ -14,17 +14,6 @@ import (
 // output, in row-major order, the offset of the element it reads. They are
 // computed once in Build, so Forward and Backward are one indexed loop.
 
-// rowMajorStrides returns the element strides of a row-major shape.
-func rowMajorStrides(shape []int) []int {
-	st := make([]int, len(shape))
-	s := 1
-	for i := len(shape) - 1; i >= 0; i-- {
-		st[i] = s
-		s *= shape[i]
-	}
-	return st
-}
-
 // stridedIndex lists, for every element of shape in row-major order, the
 // offset Σ idx[k]·stride[k]. A permuted stride gives a transpose; a zero
 // stride repeats an axis, as broadcasting does.

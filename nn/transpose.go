@@ -48,7 +48,7 @@ func (l *Transpose) Build(in [][]int) ([]int, error) {
 	if err := checkIndexable("transpose", s); err != nil {
 		return nil, err
 	}
-	inStride := rowMajorStrides(s)
+	inStride := tensor.Strides(s)
 	out, stride := make([]int, len(s)), make([]int, len(s))
 	for i, p := range l.Perm {
 		out[i], stride[i] = s[p], inStride[p]

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/convnet/convnet/onnx/onnxpb"
+	"github.com/convnet/convnet/tensor"
 )
 
 // Shape operators that exporters write around reshapes, e.g. PyTorch's
@@ -388,7 +389,7 @@ func opSlice(n *node, in []*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, inStride := newLike(x, shape), rowStrides(x.Shape)
+	out, inStride := newLike(x, shape), tensor.Strides(x.Shape)
 	idx := make([]int, r)
 	for o := 0; o < total; o++ {
 		src := 0

@@ -5,6 +5,7 @@ import (
 
 	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/onnx/onnxpb"
+	"github.com/convnet/convnet/tensor"
 )
 
 // General tensor operators: they move data or combine whole tensors, with
@@ -448,7 +449,7 @@ func transpose(t *Tensor, perm []int) *Tensor {
 		shape[i] = t.Shape[p]
 	}
 	// Strides of t's axes, in out's axis order.
-	inStride, st := rowStrides(t.Shape), make([]int, r)
+	inStride, st := tensor.Strides(t.Shape), make([]int, r)
 	for i, p := range perm {
 		st[i] = inStride[p]
 	}
@@ -572,7 +573,7 @@ func opPad(n *node, in []*Tensor) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, inStride := newLike(x, shape), rowStrides(x.Shape)
+	out, inStride := newLike(x, shape), tensor.Strides(x.Shape)
 	idx := make([]int, r)
 	for o := 0; o < total; o++ {
 		src, inside := 0, true

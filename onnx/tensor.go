@@ -212,14 +212,3 @@ func newLike(t *Tensor, shape []int) *Tensor {
 	}
 	return &Tensor{Shape: shape, Type: t.Type, Int: make([]int64, size(shape))}
 }
-
-// rowStrides returns the element strides of a row-major shape.
-func rowStrides(shape []int) []int {
-	st := make([]int, len(shape))
-	s := 1
-	for i := len(shape) - 1; i >= 0; i-- {
-		st[i] = s
-		s *= shape[i]
-	}
-	return st
-}

@@ -71,6 +71,18 @@ func (t *Tensor) Clone() *Tensor {
 	return &Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}
 }
 
+// Strides returns the element strides of a row-major (C-order) shape:
+// stride[i] = Π shape[i+1:], so element idx lies at Σ idx[i]·stride[i].
+func Strides(shape []int) []int {
+	st := make([]int, len(shape))
+	s := 1
+	for i := len(shape) - 1; i >= 0; i-- {
+		st[i] = s
+		s *= shape[i]
+	}
+	return st
+}
+
 // EqualShape reports whether two shapes are the same.
 func EqualShape(a, b []int) bool {
 	if len(a) != len(b) {
