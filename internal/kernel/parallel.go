@@ -54,21 +54,21 @@ type Task interface {
 // outer loop already keeps every thread busy.
 func Parallel(n int, t Task) {
 	w := Workers(n)
-	if w <= 1 {
-		if n > 0 {
-			t.Run(0, 0, n)
-		}
-		return
-	}
-	if shards.Load() > 0 {
-		// Every thread is busy with a shard: run the same chunks here, one
-		// after another, so per-worker partial results stay the same.
-		for i := 0; i < w; i++ {
-			t.Run(i, i*n/w, (i+1)*n/w)
-		}
+	if w <= 1 || shards.Load() > 0 {
+		// One chunk, or every thread busy with a shard: run the chunks
+		// here, one after another, so per-worker partial results stay the
+		// same.
+		serial(n, w, t)
 		return
 	}
 	parallel(n, w, t)
+}
+
+// serial runs the w chunks of [0, n) one after another on the caller.
+func serial(n, w int, t Task) {
+	for i := 0; i < w; i++ {
+		t.Run(i, i*n/w, (i+1)*n/w)
+	}
 }
 
 // shards counts the ParallelShards calls in progress.
@@ -84,9 +84,7 @@ var shards atomic.Int32
 func ParallelShards(n int, t Task) {
 	w := Workers(n)
 	if w <= 1 {
-		if n > 0 {
-			t.Run(0, 0, n)
-		}
+		serial(n, w, t)
 		return
 	}
 	shards.Add(1)
