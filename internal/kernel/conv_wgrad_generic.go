@@ -1,0 +1,11 @@
+//go:build !amd64 || noasm
+
+package kernel
+
+func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, blocks, ne int, acc *[convWgradAcc]float32) {
+	convWgradBlockGo(a, lda, astr, b, bstr, off, blocks, ne, acc)
+}
+
+// ConvWgradFast reports whether ConvWgradAccumulate runs on vector
+// registers: without assembly it is the scalar reference.
+func ConvWgradFast() bool { return false }
