@@ -3,10 +3,9 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/convnet/convnet/internal/cputime"
 	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/tensor"
 )
@@ -24,7 +23,9 @@ var convBenchShapes = [][7]int{
 }
 
 // BenchmarkConv2D times Conv2D forward and forward+backward (with the input
-// gradient) on one thread, reporting GFLOP/s as `convnet bench conv` does:
+// gradient) on one thread, and the weight gradient alone (as for a first
+// layer: wgrad on the path the layer chooses, wgrad-direct and
+// wgrad-columns on each path), reporting GFLOP/s as `convnet bench conv` does:
 // 2·N·F·OH·OW·C·K·K for the forward pass, three times that for both.
 func BenchmarkConv2D(b *testing.B) {
 	prev := kernel.Threads()
@@ -48,15 +49,33 @@ func BenchmarkConv2D(b *testing.B) {
 		name := fmt.Sprintf("%d,%d,%d,%d,%d,%d,%d", n, c, h, w, f, k, pad)
 		b.Run("fwd/"+name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := cpuSeconds()
+			cpu0 := cputime.Seconds()
 			for b.Loop() {
 				l.Forward(in, out, false)
 			}
 			reportGFLOPS(b, flop, cpu0)
 		})
+		noDx := []*tensor.Tensor{nil}
+		for _, path := range []struct {
+			name   string
+			direct func(*Conv2D) bool
+		}{{"wgrad", wgradDirectWins}, {"wgrad-direct", func(*Conv2D) bool { return true }}, {"wgrad-columns", func(*Conv2D) bool { return false }}} {
+			b.Run(path.name+"/"+name, func(b *testing.B) {
+				prev := wgradDirectWins
+				wgradDirectWins = path.direct
+				defer func() { wgradDirectWins = prev }()
+				b.ReportAllocs()
+				l.Forward(in, out, true)
+				cpu0 := cputime.Seconds()
+				for b.Loop() {
+					l.Backward(in, out, dy, noDx)
+				}
+				reportGFLOPS(b, flop, cpu0)
+			})
+		}
 		b.Run("fwdbwd/"+name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := cpuSeconds()
+			cpu0 := cputime.Seconds()
 			for b.Loop() {
 				l.Forward(in, out, true)
 				l.Backward(in, out, dy, dIn)
@@ -72,18 +91,9 @@ func BenchmarkConv2D(b *testing.B) {
 func reportGFLOPS(b *testing.B, flop, cpu0 float64) {
 	total := flop * float64(b.N) / 1e9
 	b.ReportMetric(total/b.Elapsed().Seconds(), "GFLOP/s")
-	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+	if cpu := cputime.Seconds() - cpu0; cpu > 0 {
 		b.ReportMetric(total/cpu, "cpu-GFLOP/s")
 	}
-}
-
-// cpuSeconds is the user and system CPU time of the process so far.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // randTensor returns a tensor of the shape with values uniform in [-1, 1).
