@@ -77,6 +77,7 @@ type convWork struct {
 	xp, dxp   []float32 // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
 	xpOnes    []float32 // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
 	out       []float32 // shifted path: (F/G, ld), output or output gradient on rows Wp wide
+	wgrad     wgradWork // direct weight gradient (conv2d_wgrad.go)
 }
 
 // NewConv2D returns a conv layer with filters k×k filters, stride 1, no

@@ -195,6 +195,20 @@ const implicitChunk = 128 << 10
 // matrix gets a last row of ones, so dWᵀ gets a last row of Σ dOut, one
 // more row for the GEMM instead of a pass over dOut.
 func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi, parts int) {
+	if l.directWgrad(parts) {
+		l.wgradDirect(x, dOut, wk, lo, hi)
+	} else {
+		l.wgradColumns(x, dOut, wk, lo, hi, parts)
+	}
+	if dx == nil {
+		return
+	}
+	l.inputGradImplicit(dOut, dx, wk, lo, hi, parts)
+}
+
+// wgradColumns accumulates the parameter gradients of units [lo, hi) (see
+// backwardImplicit) into wk through chunks of the column matrix.
+func (l *Conv2D) wgradColumns(x, dOut []float32, wk *convWork, lo, hi, parts int) {
 	g := l.geom
 	oh, ow := g.OutH(), g.OutW()
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), oh*ow
@@ -265,11 +279,15 @@ func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi, p
 			copy(wk.dB[gi*fg:(gi+1)*fg], dWT[kk*fg:])
 		}
 	}
-	if dx == nil {
-		return
-	}
+}
+
+// inputGradImplicit writes the input gradients of units [lo, hi) into dx.
+func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, parts int) {
+	g := l.geom
+	fg, npix := l.Filters/l.Groups, g.OutH()*g.OutW()
+	plane := g.C * g.H * g.W
 	if !l.implicitInputGrad() {
-		l.backwardShifted(x, dOut, dx, wk, lo, hi, false) // parts == 1
+		l.backwardShifted(nil, dOut, dx, wk, lo, hi, false) // parts == 1
 		return
 	}
 	gg := l.gradGeom()

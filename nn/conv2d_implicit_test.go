@@ -112,22 +112,36 @@ func TestConv2DImplicit(t *testing.T) {
 		dx := tensor.New(x.Shape...)
 		y, wdx, wdw, wdb := slowConv2D(l, x, dy)
 		for _, threads := range []int{1, 2, 3} {
-			withThreads(threads, func() {
-				for i := range out.Data {
-					out.Data[i] = float32(math.NaN())
-				}
-				l.Forward([]*tensor.Tensor{x}, out, true)
-				l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
-				what := fmt.Sprintf("%s, %d threads", name, threads)
-				compareFloats(t, what+": output", out.Data, y)
-				compareFloats(t, what+": input gradient", dx.Data, wdx)
-				compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
-				if l.B != nil {
-					compareFloats(t, what+": bias gradient", l.B.Grad.Data, wdb)
-				}
-			})
+			for _, direct := range []bool{false, true} {
+				withThreads(threads, func() {
+					withWgradDirect(direct, func() {
+						for i := range out.Data {
+							out.Data[i] = float32(math.NaN())
+						}
+						l.Forward([]*tensor.Tensor{x}, out, true)
+						l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
+						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v", name, threads, direct)
+						compareFloats(t, what+": output", out.Data, y)
+						compareFloats(t, what+": input gradient", dx.Data, wdx)
+						compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
+						if l.B != nil {
+							compareFloats(t, what+": bias gradient", l.B.Grad.Data, wdb)
+						}
+					})
+				})
+			}
 		}
 	}
+}
+
+// withWgradDirect runs f with the weight gradient on the direct path
+// wherever it can run (kernel.ConvWgradFast, one group, whole examples), or
+// on the column path everywhere.
+func withWgradDirect(direct bool, f func()) {
+	prev := wgradDirectWins
+	wgradDirectWins = func(*Conv2D) bool { return direct }
+	defer func() { wgradDirectWins = prev }()
+	f()
 }
 
 // compareFloats fails unless got matches want to float32 rounding of sums
