@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/convnet/convnet/nn"
 )
 
 func TestRunningError(t *testing.T) {
@@ -47,7 +49,9 @@ func TestCompareWritesReport(t *testing.T) {
 	}
 	report, _ := os.ReadFile(filepath.Join(out, "report.md"))
 	for _, s := range []string{"convnet compare --activations relu,sigmoid --limit 320", "## 1. Convergence", "## 2. Gradient flow",
-		"## 3. Sparsity", "## 4. Cost", "## 5. Test accuracy", "| sigmoid |", "![running training error against step](error.png)"} {
+		"## 3. Sparsity", "## 4. Cost", "## 5. Test accuracy", "| sigmoid |", "![running training error against step](error.png)",
+		"| 25% | vs relu | 10% | vs relu | 5% | vs relu |", "| model: first/last at init | after training | deep net: first/last at init | after training |",
+		"| forward ns/element | backward ns/element |"} {
 		if !strings.Contains(string(report), s) {
 			t.Errorf("report lacks %q", s)
 		}
@@ -88,6 +92,33 @@ func TestCompareBadInput(t *testing.T) {
 		code, _, errOut := cli(t, c.args...)
 		if code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, stderr %q, want it to mention %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// TestDeepPlainNet holds compare's gradient-flow net to what issue 4 asks
+// for: at least 8 conv layers, plain (no batch norm, no shortcuts), and
+// buildable with every activation compare offers.
+func TestDeepPlainNet(t *testing.T) {
+	for _, act := range []string{"relu", "sigmoid", "tanh", "leakyrelu"} {
+		g, err := nn.BuildGraph(DeepPlainNet, []int{1, 28, 28}, nn.SpecOptions{Activation: act})
+		if err != nil {
+			t.Fatal(err)
+		}
+		convs := 0
+		for _, n := range g.Nodes[1:] {
+			switch n.Layer.Type() {
+			case "conv":
+				convs++
+			case "batchnorm", "add":
+				t.Errorf("the deep plain net has a %s layer", n.Layer.Type())
+			}
+		}
+		if convs < 8 {
+			t.Errorf("the deep plain net has %d conv layers, want at least 8", convs)
+		}
+		if g.Node(act+"1") == nil {
+			t.Errorf("--activation %s left no %s1 layer", act, act)
 		}
 	}
 }

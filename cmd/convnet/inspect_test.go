@@ -2,12 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/convnet/convnet/data"
+	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/probe"
 )
 
 func TestInspectAndStats(t *testing.T) {
@@ -88,4 +93,75 @@ func TestInspectAndStats(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q, want it to mention %q", c.args, code, errOut, c.want)
 		}
 	}
+}
+
+// TestInspectRGBModel runs inspect on a model that reads colour images, for
+// a chosen class: the first conv layer's filters are drawn in colour, the
+// second's are on the page (probe's TestFilterGridColours checks their
+// tiles), and both saliency maps explain the class asked for.
+func TestInspectRGBModel(t *testing.T) {
+	dir := t.TempDir()
+	m, err := nn.NewModel("conv(4,3) relu maxpool(2) conv(3,3) relu flatten dense(2)", []int{3, 12, 12}, []string{"red", "blue"}, nn.SpecOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Graph.Init(1)
+	model := filepath.Join(dir, "rgb.onnx")
+	if err := saveModel(model, m); err != nil {
+		t.Fatal(err)
+	}
+	src := image.NewRGBA(image.Rect(0, 0, 12, 12))
+	for i := range 12 * 12 {
+		src.SetRGBA(i%12, i/12, color.RGBA{uint8(20 * (i % 12)), 40, uint8(20 * (i / 12)), 255})
+	}
+	img := filepath.Join(dir, "colour.png")
+	f, err := os.Create(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, src); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	out := filepath.Join(dir, "inspect")
+	code, _, stderr := cli(t, "inspect", "--model", model, "--image", img, "--out", out, "--class", "blue")
+	if code != 0 {
+		t.Fatalf("inspect: exit %d: %s", code, stderr)
+	}
+	// conv1 reads the RGB input: one colour tile per filter, as FilterGrid
+	// draws them with rgb set, not a tile per input channel.
+	got := readPNG(t, filepath.Join(out, "01-conv1-filters.png"))
+	want := probe.FilterGrid("conv1", "conv(4,3)", m.Graph.Node("conv1").Layer.(*nn.Conv2D).W.Value, true)
+	if got.Bounds() != want.Bounds() {
+		t.Fatalf("conv1 filters drawn %v, want the RGB tiles' %v", got.Bounds(), want.Bounds())
+	}
+	for y := range want.Bounds().Dy() {
+		for x := range want.Bounds().Dx() {
+			if color.RGBAModel.Convert(got.At(x, y)) != want.RGBAAt(x, y) {
+				t.Fatalf("conv1 filters differ from the RGB tiles at (%d, %d)", x, y)
+			}
+		}
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "index.html"))
+	for _, s := range []string{`src="04-conv2-filters.png"`, "conv2 <code>conv(3,3)</code> output (3, 3, 3)",
+		"Grad-CAM for class blue on relu2", "saliency |d score(blue) / d input|"} {
+		if !strings.Contains(string(page), s) {
+			t.Errorf("index.html lacks %q", s)
+		}
+	}
+}
+
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
