@@ -56,11 +56,15 @@ func (l *Dense) paramCount(in [][]int) int64 {
 }
 
 // checkParamBudget fails when adding l fed by shape would take the graph's
-// parameters past max values (SpecOptions.MaxParams).
+// parameters past max values (SpecOptions.MaxParams; DefaultMaxParams when
+// max is not positive).
 func checkParamBudget(g *Graph, l Layer, shape []int, max int64) error {
 	pc, ok := l.(paramCounter)
-	if !ok || max <= 0 {
+	if !ok {
 		return nil
+	}
+	if max <= 0 {
+		max = DefaultMaxParams
 	}
 	var used int64
 	for _, p := range g.Params() {

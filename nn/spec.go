@@ -43,8 +43,16 @@ type SpecOptions struct {
 	// or dense layer allocates parameters that would take the model past
 	// this many values. Readers of model files set it from the tensor data
 	// the file holds, so a corrupt spec cannot allocate more than that.
+	// Zero or less means DefaultMaxParams.
 	MaxParams int64
 }
+
+// DefaultMaxParams is the parameter budget of a spec built without
+// SpecOptions.MaxParams: 2^30 values, 4 GiB of float32 weights (training
+// keeps gradients and optimizer state beside them). It turns a typo such as
+// dense(99999999999) into a SpecError instead of an allocation that fails
+// with a panic or kills the process.
+const DefaultMaxParams = 1 << 30
 
 // specItem is one parsed layer: name, positional and keyword arguments, and
 // for residual blocks the nested items.

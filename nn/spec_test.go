@@ -57,6 +57,10 @@ func TestSpecErrors(t *testing.T) {
 		{"conv(6,50)", "does not fit"},
 		{"", "no layers"},
 		{"relu(1,2)", "at most 0 positional"},
+		// Past DefaultMaxParams: an error, not a panic in make or an
+		// allocation the machine cannot hold.
+		{"flatten dense(99999999999) dense(10)", "dense(99999999999): needs 78399999999216 parameter values"},
+		{"flatten dense(100000) dense(100000) dense(10)", "dense(100000): needs 10000000000 parameter values"},
 	} {
 		_, err := BuildGraph(tc.spec, []int{1, 28, 28}, SpecOptions{})
 		if err == nil || !contains(err.Error(), tc.want) {

@@ -10,10 +10,12 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/convnet/convnet/data"
+	"github.com/convnet/convnet/internal/kernel"
 )
 
 // cli runs the command in-process and returns its exit code and output.
@@ -153,6 +155,8 @@ func TestBadInputIsOneLineError(t *testing.T) {
 	disagree := filepath.Join(dir, "disagree")
 	os.MkdirAll(disagree, 0o755)
 	writeIDXSet(t, disagree, 0x00000803, 10, 7)
+	brokenONNX := filepath.Join(dir, "broken.onnx")
+	os.WriteFile(brokenONNX, []byte{0x08, 0x07, 0x12, 0xff, 0xff}, 0o644)
 	notModel := filepath.Join(dir, "notmodel.convnet")
 	os.WriteFile(notModel, []byte("hello, I am not a model"), 0o644)
 	other := filepath.Join(dir, "other.convnet")
@@ -182,6 +186,16 @@ func TestBadInputIsOneLineError(t *testing.T) {
 		{[]string{"predict", "--model", other, notModel}, "notmodel.convnet"},
 		{[]string{"predict", "--model", other}, "no images given"},
 		{[]string{"train", "--epochs", "x"}, `invalid value "x"`},
+		// Flags the training loop would read as "default" or ignore.
+		{[]string{"train", "--epochs", "0"}, "--epochs must be at least 1"},
+		{[]string{"train", "--batch", "0"}, "--batch must be at least 1"},
+		{[]string{"train", "--crop", "-2"}, "--crop must be 0 or more"},
+		{[]string{"train", "--limit", "-5"}, "--limit must be 0 or more"},
+		// A layer too big to allocate, a spec file that is not there, a
+		// corrupt saved model.
+		{[]string{"summary", "--model", "flatten dense(99999999999) dense(10)"}, "dense(99999999999): needs 78399999999216 parameter values"},
+		{[]string{"train", "--model", filepath.Join(dir, "lenet.txt")}, "lenet.txt: no such file"},
+		{[]string{"summary", "--model", brokenONNX}, "broken.onnx is not a model file"},
 	} {
 		code, stdout, stderr := cli(t, tc.args...)
 		lines := strings.Split(strings.TrimSpace(stderr), "\n")
@@ -213,5 +227,82 @@ func writeIDXSet(t *testing.T, dir string, magic uint32, n, nLabels int) {
 		zw.Write(lab)
 		zw.Close()
 		os.WriteFile(filepath.Join(dir, split+"-labels-idx1-ubyte.gz"), gz.Bytes(), 0o644)
+	}
+}
+
+// TestTrainFlagsDoWhatTheySay checks through the metrics file and the
+// log that --epochs, --batch, --lr, --optimizer, --seed, --threads,
+// --activation and --out reach the training run: the same seed gives the
+// same losses bit for bit, another seed or optimizer other losses.
+func TestTrainFlagsDoWhatTheySay(t *testing.T) {
+	t.Cleanup(func() { kernel.SetThreads(0) })
+	dir := t.TempDir()
+	type step struct {
+		Type  string  `json:"type"`
+		Epoch int     `json:"epoch"`
+		Loss  float64 `json:"loss"`
+		LR    float64 `json:"lr"`
+	}
+	train := func(name string, extra ...string) (stdout string, steps []step) {
+		t.Helper()
+		out := filepath.Join(dir, name+".onnx")
+		args := append([]string{"train", "--limit", "96", "--batch", "32", "--epochs", "2", "--lr", "0.01", "--schedule", "constant",
+			"--optimizer", "sgd", "--seed", "3", "--threads", "1", "--health", "0", "--quiet",
+			"--model", "flatten dense(16) relu dense(10)", "--out", out}, extra...)
+		code, stdout, stderr := cli(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", extra, code, stdout, stderr)
+		}
+		if _, err := loadModel(out); err != nil {
+			t.Fatalf("%v: the model saved to --out does not load: %v", extra, err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, name+".metrics.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var s step
+			if err := json.Unmarshal([]byte(line), &s); err != nil {
+				t.Fatalf("metrics line %q: %v", line, err)
+			}
+			if s.Type == "step" {
+				steps = append(steps, s)
+			}
+		}
+		return stdout, steps
+	}
+	losses := func(steps []step) []float64 {
+		var l []float64
+		for _, s := range steps {
+			l = append(l, s.Loss)
+		}
+		return l
+	}
+
+	stdout, base := train("base")
+	if !strings.Contains(stdout, "training 2 epochs, batch 32, sgd lr 0.01 (constant), seed 3, 1 thread\n") {
+		t.Errorf("the run's settings line does not echo the flags:\n%s", stdout)
+	}
+	if len(base) != 2*3 || base[len(base)-1].Epoch != 2 {
+		t.Fatalf("%d steps ending in epoch %d; want 3 steps of 32 in each of 2 epochs", len(base), base[len(base)-1].Epoch)
+	}
+	for _, s := range base {
+		if float32(s.LR) != 0.01 {
+			t.Errorf("step lr %v, want --lr 0.01", s.LR)
+		}
+	}
+	_, again := train("again")
+	if !slices.Equal(losses(again), losses(base)) {
+		t.Errorf("the same --seed gave other losses:\n%v\n%v", losses(again), losses(base))
+	}
+	if _, other := train("seed4", "--seed", "4"); losses(other)[0] == losses(base)[0] {
+		t.Errorf("--seed 4 gave the first loss of --seed 3: %v", losses(other)[0])
+	}
+	if _, adam := train("adam", "--optimizer", "adam"); slices.Equal(losses(adam)[1:], losses(base)[1:]) {
+		t.Errorf("--optimizer adam trained as sgd did: %v", losses(adam))
+	}
+	stdout, _ = train("sigmoid", "--activation", "sigmoid", "--threads", "2")
+	if !strings.Contains(stdout, "model: flatten dense(16) sigmoid dense(10) ") || !strings.Contains(stdout, ", 2 threads\n") {
+		t.Errorf("--activation sigmoid --threads 2:\n%s", stdout)
 	}
 }

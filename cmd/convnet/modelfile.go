@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/convnet/convnet/nn"
@@ -45,10 +46,18 @@ func isCheckpoint(path string) bool {
 }
 
 // isModelFile reports whether path names a saved model (native checkpoint
-// or ONNX) rather than a model spec.
+// or ONNX) rather than a model spec: by its content, or by its extension,
+// so that a corrupt model file is read as one and its error says what is
+// wrong with it, instead of a spec parser's complaint about binary bytes.
 func isModelFile(path string) bool {
 	if isCheckpoint(path) {
 		return true
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".onnx", ".convnet", ".ckpt":
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil || len(b) == 0 {

@@ -64,6 +64,18 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *threads < 0 {
 		return usageError{"--threads must be 0 or more"}
 	}
+	// train.Config reads zero epochs or batch as its default and ignores a
+	// crop or limit below 1, so check here that each flag does what it says.
+	switch {
+	case *epochs < 1:
+		return usageError{"--epochs must be at least 1"}
+	case *batch < 1:
+		return usageError{"--batch must be at least 1"}
+	case *crop < 0:
+		return usageError{"--crop must be 0 or more"}
+	case *limit < 0:
+		return usageError{"--limit must be 0 or more"}
+	}
 	kernel.SetThreads(*threads)
 	spec, err := readSpec(*model)
 	if err != nil {
@@ -187,8 +199,12 @@ func readSpec(arg string) (string, error) {
 	}
 	b, err := os.ReadFile(arg)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if os.IsNotExist(err) && !strings.ContainsAny(arg, `./\`) {
 			return arg, nil // a one-word spec such as "flatten"; BuildGraph judges it
+		}
+		if os.IsNotExist(err) {
+			// No layer name has a dot or a slash: this was meant as a file.
+			return "", fmt.Errorf("--model %s: no such file (and not a model spec)", arg)
 		}
 		return "", err
 	}
