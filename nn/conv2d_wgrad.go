@@ -9,8 +9,9 @@ import "github.com/convnet/convnet/internal/kernel"
 //	dW[f][c,ki,kj] = Σ_q dOut'[f][q] · xp[c·Hp·Wp + ki·DH·Wp + kj·DW + q],
 //
 // q over OH·Wp pixels (rounded up to 16), dOut' zero in the Wp-OW columns
-// past each row. Nothing is packed: the image is read where it is (or from a
-// padded copy) and the output gradient is copied once into its wider rows.
+// past each row. Nothing is packed: the image is copied once into a padded
+// buffer, after a plane of ones whose tap gives the bias gradient, and the
+// output gradient once into its wider rows.
 // The column path (wgradColumns) writes a column matrix of C·KH·KW rows per
 // pixel chunk and packs it again for Sgemm, whose output, F filters wide, is
 // a thin strip when F is small.
@@ -18,7 +19,7 @@ import "github.com/convnet/convnet/internal/kernel"
 // wgradWork is one worker's scratch for the direct weight gradient.
 type wgradWork struct {
 	a   []float32 // output gradient rows, (rows, ex·n): example e's row f at f·lda + e·n, zero past OW in each row
-	xp  []float32 // padded images, ex of them, and the slack the last one's reads run into; zero outside the interiors
+	xp  []float32 // ex padded images, each with a plane of ones and slack after it (see wgradGeom)
 	acc []float32 // the kernel's vector sums, zero between gradients
 }
 
@@ -38,15 +39,15 @@ var wgradDirectWins = func(l *Conv2D) bool {
 // wgradGeom returns n, the pixels each row of the output gradient spans
 // (OH·Wp rounded up to 16); ex, the examples per call of the kernel, as
 // many as keep six rows of the output gradient within 24 KiB so they stay
-// in L1 while every tap reads them; and slack, how far the reads run past
-// an example's padded planes.
-func (l *Conv2D) wgradGeom() (n, ex, slack int) {
+// in L1 while every tap reads them; and bstr, the stride of the examples'
+// copies in wgradWork.xp: C padded planes, a plane of ones (the bias's
+// tap), and 16 values of slack for the reads past it.
+func (l *Conv2D) wgradGeom() (n, ex, bstr int) {
 	g := l.geom
-	_, wp := g.Padded()
+	hp, wp := g.Padded()
 	n = ceilTo(g.OutH()*wp, 16)
 	ex = max(1, 1024/n)
-	slack = n - g.OutH()*wp + g.DW*(g.KW-1)
-	return n, ex, slack
+	return n, ex, (g.C+1)*hp*wp + 16
 }
 
 // wgradDirect accumulates the parameter gradients of examples [lo, hi) into
@@ -56,49 +57,61 @@ func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 	hp, wp := g.Padded()
 	oh, ow := g.OutH(), g.OutW()
 	f, kk, npix := l.Filters, g.ColRows(), oh*ow
-	plane, pplane := g.C*g.H*g.W, g.C*hp*wp
-	n, ex, slack := l.wgradGeom()
+	plane := g.C * g.H * g.W
+	n, ex, bstr := l.wgradGeom()
 	lda := ex * n
 	w := &wk.wgrad
 	if len(w.a) != kernel.ConvWgradRowsAlloc(f)*lda {
 		w.a = make([]float32, kernel.ConvWgradRowsAlloc(f)*lda)
 	}
-	if len(w.acc) != kernel.ConvWgradAccLen(f, kk) {
-		w.acc = make([]float32, kernel.ConvWgradAccLen(f, kk))
+	if len(w.xp) != ex*bstr {
+		w.xp = make([]float32, ex*bstr)
+		for e := 0; e < ex; e++ {
+			setAll(w.xp[e*bstr+g.C*hp*wp:][:hp*wp], 1)
+		}
 	}
-	wk.dW = grow(wk.dW, len(l.W.Grad.Data))
-	clear(wk.dW)
+	off, taps := l.off, kk
 	if l.B != nil {
-		wk.dB = grow(wk.dB, f)
-		clear(wk.dB)
+		off, taps = l.offBias, kk+1
+	}
+	if len(w.acc) != kernel.ConvWgradAccLen(f, taps) {
+		w.acc = make([]float32, kernel.ConvWgradAccLen(f, taps))
 	}
 	for s0 := lo; s0 < hi; s0 += ex {
 		cnt := min(ex, hi-s0)
 		for e := 0; e < cnt; e++ {
 			for fi := 0; fi < f; fi++ {
-				d := dOut[((s0+e)*f+fi)*npix:][:npix]
-				row := w.a[fi*lda+e*n:]
-				for oy := 0; oy < oh; oy++ {
-					copy(row[oy*wp:][:ow], d[oy*ow:][:ow])
-				}
-				if l.B != nil {
-					wk.dB[fi] += rowSum(d)
-				}
+				copyRows(w.a[fi*lda+e*n:], wp, dOut[((s0+e)*f+fi)*npix:], ow, oh, ow)
+			}
+			if hp*wp == plane/g.C {
+				copy(w.xp[e*bstr:][:plane], x[(s0+e)*plane:][:plane])
+			} else {
+				kernel.PadImage(g, x[(s0+e)*plane:][:plane], w.xp[e*bstr:])
 			}
 		}
-		// The images themselves serve when they need no padding and the
-		// batch runs on past the reads of the last one.
-		b := x[s0*plane:]
-		if pplane != plane || len(b) < (cnt-1)*plane+int(l.off[kk-1])+n {
-			if len(w.xp) != ex*pplane+slack {
-				w.xp = make([]float32, ex*pplane+slack)
-			}
-			for e := 0; e < cnt; e++ {
-				kernel.PadImage(g, x[(s0+e)*plane:][:plane], w.xp[e*pplane:])
-			}
-			b = w.xp
-		}
-		kernel.ConvWgradAccumulate(f, w.a, lda, n, b, pplane, l.off, n, cnt, w.acc)
+		kernel.ConvWgradAccumulate(f, w.a, lda, n, w.xp, bstr, off, n, cnt, w.acc)
 	}
-	kernel.ConvWgradReduce(f, kk, w.acc, wk.dW, kk)
+	// dW (f × kk) and, with a bias, dB as the last column of f × (kk+1).
+	wk.dW = grow(wk.dW, len(l.W.Grad.Data))
+	if l.B == nil {
+		clear(wk.dW)
+		kernel.ConvWgradReduce(f, taps, w.acc, wk.dW, kk)
+		return
+	}
+	wk.dWT = grow(wk.dWT, f*taps)
+	clear(wk.dWT)
+	kernel.ConvWgradReduce(f, taps, w.acc, wk.dWT, taps)
+	wk.dB = grow(wk.dB, f)
+	for fi := 0; fi < f; fi++ {
+		copy(wk.dW[fi*kk:(fi+1)*kk], wk.dWT[fi*taps:])
+		wk.dB[fi] = wk.dWT[fi*taps+kk]
+	}
+}
+
+// copyRows copies rows rows of cols values from src (row stride lds) to dst
+// (row stride ldd).
+func copyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ldd:][:cols], src[r*lds:][:cols])
+	}
 }
