@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -186,8 +187,12 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) maps(w http.ResponseWriter, r *http.Request) {
+	query, ok := parseQuery(w, r)
+	if !ok {
+		return
+	}
 	i := 0
-	if q := r.URL.Query().Get("image"); q != "" {
+	if q := query.Get("image"); q != "" {
 		var err error
 		if i, err = strconv.Atoi(q); err != nil || i < 0 || i >= s.test.Len() {
 			http.Error(w, fmt.Sprintf("image must be a test image index in [0, %d)", s.test.Len()), http.StatusBadRequest)
@@ -259,7 +264,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	// The page says what it has already (from /api/state or an earlier
 	// stream): the last step, the epochs and health lines, the snapshots.
 	var c cursor
-	q := r.URL.Query()
+	q, ok := parseQuery(w, r)
+	if !ok {
+		return
+	}
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -307,6 +315,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-tick.C:
 		}
 	}
+}
+
+// parseQuery reads the request's query, or answers 400 when it is
+// malformed (a bad %-escape, a semicolon): r.URL.Query drops what it
+// cannot parse, which would answer such a request as if it asked nothing.
+func parseQuery(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		http.Error(w, "malformed query: "+err.Error(), http.StatusBadRequest)
+		return nil, false
+	}
+	return q, true
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -65,6 +65,9 @@ func requests(t *testing.T) []request {
 		{"GET", "/api/testimage/abc", nil, 404},
 		{"GET", "/api/events?step=-3", nil, 400},
 		{"GET", "/api/events?version=x", nil, 400},
+		{"GET", "/api/events?step=%zz", nil, 400},
+		{"GET", "/api/maps?image=%zz", nil, 400},
+		{"GET", "/api/maps?image=1;image=2", nil, 400},
 		{"POST", "/api/predict", []byte("not an image"), 400},
 		{"POST", "/api/predict", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x7f\xff\xff\xff\x7f\xff\xff\xff\x08\x00\x00\x00\x00"), 400},
 		{"POST", "/api/predict", big, 413},
@@ -97,9 +100,36 @@ func do(ctx context.Context, base string, r request) (int, []byte, error) {
 	return resp.StatusCode, b, err
 }
 
+// firstUpdate opens the event stream at path and reads it up to its first
+// update event, which must be an update object.
+func firstUpdate(ctx context.Context, base, path string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", base+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		return fmt.Errorf("status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			var u update
+			return json.Unmarshal([]byte(data), &u)
+		}
+	}
+	return fmt.Errorf("the stream ended with no update: %v", sc.Err())
+}
+
 // TestRoutesConcurrently fetches every route, and malformed requests,
 // from many goroutines at once while a run feeds the Hub (run it with
-// -race): each gets its status and the server keeps serving.
+// -race): each gets its status and the server keeps serving. The event
+// stream, which never ends by itself, is read up to its first update.
 func TestRoutesConcurrently(t *testing.T) {
 	ts, hub, _ := newTestServer(t)
 	m := tinyModel(t)
@@ -110,8 +140,20 @@ func TestRoutesConcurrently(t *testing.T) {
 		feed(hub, m, 3, 40)
 	}()
 	reqs := requests(t)
-	errs := make(chan error, 8*len(reqs))
+	streams := []string{"/api/events", "/api/events?step=1&epochs=0&health=0&version=0&eval=0"}
+	errs := make(chan error, 8*(len(reqs)+len(streams)))
 	for round := range 8 {
+		for _, path := range streams {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				if err := firstUpdate(ctx, ts.URL, path); err != nil {
+					errs <- fmt.Errorf("round %d GET %s: %v", round, path, err)
+				}
+			}()
+		}
 		for _, r := range reqs {
 			wg.Add(1)
 			go func() {
