@@ -76,6 +76,8 @@ type convWork struct {
 	dWT       []float32 // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
 	xp, dxp   []float32 // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
 	xpOnes    []float32 // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
+	xpWide    []float32 // wide path: a padded image and a plane of ones or zeros, (C/G+1, Hp, Wp)
+	wide      []float32 // wide path: output rows Wp wide, (F/G, rows·Wp)
 	out       []float32 // shifted path: (F/G, ld), output or output gradient on rows Wp wide
 	wgrad     wgradWork // direct weight gradient (conv2d_wgrad.go)
 }

@@ -22,8 +22,9 @@ var convBenchShapes = [][7]int{
 	{8, 256, 14, 14, 256, 3, 1},
 }
 
-// BenchmarkConv2D times Conv2D forward and forward+backward (with the input
-// gradient) on one thread, and the weight gradient alone (as for a first
+// BenchmarkConv2D times Conv2D forward (fwd on the path the layer chooses,
+// fwd-wide and fwd-gather on each path where OW is not a multiple of 16)
+// and forward+backward (with the input gradient) on one thread, and the weight gradient alone (as for a first
 // layer: wgrad on the path the layer chooses, wgrad-direct and
 // wgrad-columns on each path), reporting GFLOP/s as `convnet bench conv` does:
 // 2·N·F·OH·OW·C·K·K for the forward pass, three times that for both.
@@ -47,14 +48,22 @@ func BenchmarkConv2D(b *testing.B) {
 		in, dIn := []*tensor.Tensor{x}, []*tensor.Tensor{dx}
 		flop := 2 * float64(n*f*shape[1]*shape[2]*c*k*k)
 		name := fmt.Sprintf("%d,%d,%d,%d,%d,%d,%d", n, c, h, w, f, k, pad)
-		b.Run("fwd/"+name, func(b *testing.B) {
-			b.ReportAllocs()
-			cpu0 := cputime.Seconds()
-			for b.Loop() {
-				l.Forward(in, out, false)
-			}
-			reportGFLOPS(b, flop, cpu0)
-		})
+		for _, path := range []struct {
+			name string
+			wide func(*Conv2D) bool
+		}{{"fwd", wideWins}, {"fwd-wide", func(*Conv2D) bool { return true }}, {"fwd-gather", func(*Conv2D) bool { return false }}} {
+			b.Run(path.name+"/"+name, func(b *testing.B) {
+				prev := wideWins
+				wideWins = path.wide
+				defer func() { wideWins = prev }()
+				b.ReportAllocs()
+				cpu0 := cputime.Seconds()
+				for b.Loop() {
+					l.Forward(in, out, false)
+				}
+				reportGFLOPS(b, flop, cpu0)
+			})
+		}
 		noDx := []*tensor.Tensor{nil}
 		for _, path := range []struct {
 			name   string

@@ -101,6 +101,10 @@ func padded(g kernel.ConvGeom, x []float32, buf *[]float32) []float32 {
 // CIFAR's first layer (32×3×32×32, 32 filters), where the product has
 // only 27 rows to sum.
 func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts int) {
+	if l.wideForward() {
+		l.forwardWide(x, out, wk, lo, hi, parts)
+		return
+	}
 	g := l.geom
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W

@@ -112,15 +112,16 @@ func TestConv2DImplicit(t *testing.T) {
 		dx := tensor.New(x.Shape...)
 		y, wdx, wdw, wdb := slowConv2D(l, x, dy)
 		for _, threads := range []int{1, 2, 3} {
-			for _, direct := range []bool{false, true} {
+			for _, paths := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+				direct, wide := paths[0], paths[1]
 				withThreads(threads, func() {
-					withWgradDirect(direct, func() {
+					withPaths(direct, wide, func() {
 						for i := range out.Data {
 							out.Data[i] = float32(math.NaN())
 						}
 						l.Forward([]*tensor.Tensor{x}, out, true)
 						l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
-						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v", name, threads, direct)
+						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v, wide forward %v", name, threads, direct, wide)
 						compareFloats(t, what+": output", out.Data, y)
 						compareFloats(t, what+": input gradient", dx.Data, wdx)
 						compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
@@ -134,13 +135,14 @@ func TestConv2DImplicit(t *testing.T) {
 	}
 }
 
-// withWgradDirect runs f with the weight gradient on the direct path
-// wherever it can run (kernel.ConvWgradFast, one group, whole examples), or
-// on the column path everywhere.
-func withWgradDirect(direct bool, f func()) {
-	prev := wgradDirectWins
+// withPaths runs f with the weight gradient on the direct path and the
+// forward pass on the wide path wherever each can run (see directWgrad and
+// wideForward), or on the column and gather paths everywhere.
+func withPaths(direct, wide bool, f func()) {
+	prevDirect, prevWide := wgradDirectWins, wideWins
 	wgradDirectWins = func(*Conv2D) bool { return direct }
-	defer func() { wgradDirectWins = prev }()
+	wideWins = func(*Conv2D) bool { return wide }
+	defer func() { wgradDirectWins, wideWins = prevDirect, prevWide }()
 	f()
 }
 

@@ -81,13 +81,9 @@ func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 		cnt := min(ex, hi-s0)
 		for e := 0; e < cnt; e++ {
 			for fi := 0; fi < f; fi++ {
-				copyRows(w.a[fi*lda+e*n:], wp, dOut[((s0+e)*f+fi)*npix:], ow, oh, ow)
+				kernel.CopyRows(w.a[fi*lda+e*n:], wp, dOut[((s0+e)*f+fi)*npix:], ow, oh, ow)
 			}
-			if hp*wp == plane/g.C {
-				copy(w.xp[e*bstr:][:plane], x[(s0+e)*plane:][:plane])
-			} else {
-				kernel.PadImage(g, x[(s0+e)*plane:][:plane], w.xp[e*bstr:])
-			}
+			kernel.PadImage(g, x[(s0+e)*plane:][:plane], w.xp[e*bstr:])
 		}
 		kernel.ConvWgradAccumulate(f, w.a, lda, n, w.xp, bstr, off, n, cnt, w.acc)
 	}
@@ -105,13 +101,5 @@ func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 	for fi := 0; fi < f; fi++ {
 		copy(wk.dW[fi*kk:(fi+1)*kk], wk.dWT[fi*taps:])
 		wk.dB[fi] = wk.dWT[fi*taps+kk]
-	}
-}
-
-// copyRows copies rows rows of cols values from src (row stride lds) to dst
-// (row stride ldd).
-func copyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
-	for r := 0; r < rows; r++ {
-		copy(dst[r*ldd:][:cols], src[r*lds:][:cols])
 	}
 }

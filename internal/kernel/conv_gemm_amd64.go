@@ -136,8 +136,16 @@ func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off [
 		return false
 	}
 	_, wp := g.Padded()
+	convGemmRuns(m, w, ldw, xp, off, n, func(j int) int { return (j0+j)/ow*wp + (j0+j)%ow }, beta, c, ldc)
+	return true
+}
+
+// convGemmRuns computes C (m × n) = W · B with B read from xp by
+// convKernelAVX512, 32 columns a tile: column j of B is xp[off[p] +
+// base(j)], and base(j+1) = base(j) + 1 within every run of 16 columns
+// from a multiple of 16.
+func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int, base func(int) int, beta float32, c []float32, ldc int) {
 	k := len(off)
-	base := func(j int) int { return j/ow*wp + j%ow }
 	mFull := m / 8 * 8
 	var ws *gemmWorkspace
 	if mFull < m {
@@ -154,10 +162,10 @@ func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off [
 	}
 	for jt := 0; jt < n; jt += 32 {
 		cols := min(32, n-jt)
-		x0, x1 := base(j0+jt), base(j0+jt)
+		x0, x1 := base(jt), base(jt)
 		last := x0 + min(cols, 16) - 1
 		if cols > 16 {
-			x1 = base(j0 + jt + 16)
+			x1 = base(jt + 16)
 			last = x1 + cols - 17
 		}
 		_ = xp[int(off[0])+x0]
@@ -173,7 +181,19 @@ func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off [
 	if ws != nil {
 		gemmPool.Put(ws)
 	}
-	return true
+}
+
+// ConvGemmWideFast reports whether ConvGemmWide runs on vector registers
+// (AVX-512); without them it is a scalar reference.
+func ConvGemmWideFast() bool { return hasAVX512 }
+
+// convGemmWide is ConvGemmWide's product, on convKernelAVX512.
+func convGemmWide(m int, w []float32, ldw int, xp []float32, off []int32, q0, n int, beta float32, c []float32, ldc int) {
+	if !hasAVX512 {
+		convGemmWideGo(m, w, ldw, xp, off, q0, n, beta, c, ldc)
+		return
+	}
+	convGemmRuns(m, w, ldw, xp, off, n, func(j int) int { return q0 + j }, beta, c, ldc)
 }
 
 // convKernelAVX512 computes an m×n block of C, n ≤ 32, as gemmKernelAVX512

@@ -16,3 +16,11 @@ func ConvGemmFast() bool { return true }
 func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) bool {
 	return false
 }
+
+func convGemmWide(m int, w []float32, ldw int, xp []float32, off []int32, q0, n int, beta float32, c []float32, ldc int) {
+	convGemmWideGo(m, w, ldw, xp, off, q0, n, beta, c, ldc)
+}
+
+// ConvGemmWideFast reports whether ConvGemmWide runs on vector registers:
+// without assembly it is a scalar reference.
+func ConvGemmWideFast() bool { return false }

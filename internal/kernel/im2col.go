@@ -127,11 +127,12 @@ func (g ConvGeom) ShiftedCols() int {
 // buffer zeroed once stays a zero-padded image.
 func PadImage(g ConvGeom, x, xp []float32) {
 	hp, wp := g.Padded()
+	if hp*wp == g.H*g.W {
+		copy(xp[:g.C*g.H*g.W], x)
+		return
+	}
 	for c := 0; c < g.C; c++ {
-		for y := 0; y < g.H; y++ {
-			d := (c*hp+y+g.PadT)*wp + g.PadL
-			copy(xp[d:d+g.W], x[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W])
-		}
+		CopyRows(xp[(c*hp+g.PadT)*wp+g.PadL:], wp, x[c*g.H*g.W:], g.W, g.H, g.W)
 	}
 }
 
@@ -140,10 +141,7 @@ func PadImage(g ConvGeom, x, xp []float32) {
 func UnpadImage(g ConvGeom, dxp, dx []float32) {
 	hp, wp := g.Padded()
 	for c := 0; c < g.C; c++ {
-		for y := 0; y < g.H; y++ {
-			s := (c*hp+y+g.PadT)*wp + g.PadL
-			copy(dx[(c*g.H+y)*g.W:(c*g.H+y+1)*g.W], dxp[s:s+g.W])
-		}
+		CopyRows(dx[c*g.H*g.W:], g.W, dxp[(c*hp+g.PadT)*wp+g.PadL:], wp, g.H, g.W)
 	}
 }
 
