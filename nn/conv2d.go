@@ -78,7 +78,8 @@ type convWork struct {
 	xpOnes    []float32 // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
 	xpWide    []float32 // wide path: a padded image and a plane of ones or zeros, (C/G+1, Hp, Wp)
 	wide      []float32 // wide path: output rows Wp wide, (F/G, rows·Wp)
-	out       []float32 // shifted path: (F/G, ld), output or output gradient on rows Wp wide
+	out       []float32 // shifted path: (F/G, ld), output on rows Wp wide
+	dOutW     []float32 // shifted path: (F/G, ld), output gradient on rows Wp wide, zero past OW
 	wgrad     wgradWork // direct weight gradient (conv2d_wgrad.go)
 }
 

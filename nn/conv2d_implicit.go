@@ -29,8 +29,12 @@ import "github.com/convnet/convnet/internal/kernel"
 // (BenchmarkConv2D, 6 alternating rounds, p=0.002) and forward+backward
 // the same (p=0.13).
 func (l *Conv2D) implicitForward() bool {
-	return l.SH == 1 && l.SW == 1 && !l.direct() && kernel.ConvGemmFast()
+	return l.SH == 1 && l.SW == 1 && !l.direct() && kernel.ConvGemmFast() && implicitEnabled
 }
+
+// implicitEnabled is false only in tests, to run the shifted path that CPUs
+// without AVX-512 take.
+var implicitEnabled = true
 
 // implicitInputGrad reports whether the input gradient takes the
 // implicit-GEMM path too (the weight gradient does whenever the forward

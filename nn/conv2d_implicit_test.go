@@ -61,7 +61,17 @@ func slowConv2D(l *Conv2D, x, dy *tensor.Tensor) (y, dx, dw, db []float64) {
 // 2 and 3 threads), padding up to the kernel's
 // reach on each side, dilation, groups and a layer without bias; and the
 // forward pass alone, for layers with fewer than 8 input channels.
-func TestConv2DImplicit(t *testing.T) {
+func TestConv2DImplicit(t *testing.T) { checkConv2DPaths(t, true) }
+
+// TestConv2DShifted runs the same cases on the shifted path, which CPUs
+// without AVX-512 take for every stride-1 layer.
+func TestConv2DShifted(t *testing.T) {
+	implicitEnabled = false
+	defer func() { implicitEnabled = true }()
+	checkConv2DPaths(t, false)
+}
+
+func checkConv2DPaths(t *testing.T, implicit bool) {
 	type tc struct {
 		n, c, h, w int
 		mod        func(*Conv2D)
@@ -98,8 +108,8 @@ func TestConv2DImplicit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if !l.implicitForward() {
-			t.Fatalf("%s does not take the implicit path", name)
+		if l.implicitForward() != implicit {
+			t.Fatalf("%s: implicit path %v, want %v", name, l.implicitForward(), implicit)
 		}
 		for _, p := range l.Params() {
 			for i := range p.Value.Data {

@@ -43,7 +43,11 @@ func (l *Conv2D) shiftedBuffers(wk *convWork, backward, dx bool) (ns, ld int) {
 		wk.xp, wk.dxp = make([]float32, g.C*hp*wp), nil
 	}
 	wk.col = grow(wk.col, g.ColRows()*ld)
-	wk.out = grow(wk.out, l.Filters/l.Groups*ld)
+	if !backward {
+		wk.out = grow(wk.out, l.Filters/l.Groups*ld)
+	} else if len(wk.dOutW) != l.Filters/l.Groups*ld {
+		wk.dOutW = make([]float32, l.Filters/l.Groups*ld)
+	}
 	if backward && dx {
 		wk.dcol = grow(wk.dcol, g.ColRows()*ld)
 		if wk.xp != nil {
@@ -135,13 +139,9 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 			for j := 0; j < cnt; j++ {
 				for f := 0; f < fg; f++ {
 					d := dOut[((s0+j)*l.Filters+gi*fg+f)*oh*ow:][:oh*ow]
-					t := wk.out[f*ld+j*ns:][:ns]
-					for oy := 0; oy < oh; oy++ {
-						copy(t[oy*wp:], d[oy*ow:(oy+1)*ow])
-						if oy < oh-1 {
-							clear(t[oy*wp+ow : (oy+1)*wp])
-						}
-					}
+					// The Wp-OW columns past each row stay zero: nothing
+					// else writes dOutW.
+					kernel.CopyRows(wk.dOutW[f*ld+j*ns:], wp, d, ow, oh, ow)
 					if weights && l.B != nil {
 						wk.dB[gi*fg+f] += rowSum(d)
 					}
@@ -150,14 +150,14 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 			n := cnt * ns
 			if weights {
 				// dW_g += dOut_g (fg × n) · colᵀ (n × kk)
-				kernel.Sgemm(false, true, fg, kk, n, 1, wk.out, ld, wk.col, ld, 1, wk.dW[gi*fg*kk:(gi+1)*fg*kk], kk)
+				kernel.Sgemm(false, true, fg, kk, n, 1, wk.dOutW, ld, wk.col, ld, 1, wk.dW[gi*fg*kk:(gi+1)*fg*kk], kk)
 			}
 			if dx == nil {
 				continue
 			}
 			// dcol = W_gᵀ (kk × fg) · dOut_g (fg × n), then back onto the image.
 			w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
-			kernel.Sgemm(true, false, kk, n, fg, 1, w, kk, wk.out, ld, 0, wk.dcol, ld)
+			kernel.Sgemm(true, false, kk, n, fg, 1, w, kk, wk.dOutW, ld, 0, wk.dcol, ld)
 			for j := 0; j < cnt; j++ {
 				dxs := dx[((s0+j)*l.Groups+gi)*plane:][:plane]
 				if wk.dxp == nil {
