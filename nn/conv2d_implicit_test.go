@@ -92,6 +92,11 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
 		{2, 8, 7, 7, func(c *Conv2D) { c.NoBias = true }, 8, 3},
 		{33, 8, 3, 3, pad(1, 1, 1, 1), 8, 3},
+		// Up to 4 input channels on images a multiple of 16 wide: the
+		// input gradient on the 4-row kernel.
+		{2, 3, 6, 16, pad(1, 1, 1, 1), 8, 3},
+		{3, 4, 5, 32, pad(1, 1, 1, 1), 5, 3},
+		{2, 1, 4, 48, pad(0, 2, 2, 0), 3, 3},
 		// Fewer than 8 input channels: the forward pass alone.
 		{4, 3, 10, 9, pad(1, 1, 1, 1), 16, 3},
 		{3, 1, 12, 12, pad(0, 0, 0, 0), 8, 5},

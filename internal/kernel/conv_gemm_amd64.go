@@ -140,6 +140,67 @@ func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off [
 	return true
 }
 
+// convGemmThin computes ConvGemmCols for at most 4 rows (beta 0) on
+// convKernel4AVX512, 64 columns a tile, when the output width is a multiple
+// of 16 and j0 of 16, so each run of 16 columns is 16 pixels of one row:
+// the 8-row kernel would compute 8 rows for these. It reports false, doing
+// nothing, otherwise.
+func convGemmThin(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) bool {
+	ow := g.OutW()
+	if !hasAVX512 || m > 4 || beta != 0 || ow%16 != 0 || j0%16 != 0 {
+		return false
+	}
+	_, wp := g.Padded()
+	k := len(off)
+	base := func(j int) int { return (j0+j)/ow*wp + (j0+j)%ow }
+	a, ars := w, ldw
+	var ws *gemmWorkspace
+	if m < 4 {
+		ws = getGemmWorkspace(4*k, 0, 0)
+		clear(ws.a[:4*k])
+		for i := 0; i < m; i++ {
+			copy(ws.a[i*k:(i+1)*k], w[i*ldw:i*ldw+k])
+		}
+		a, ars = ws.a, k
+	} else {
+		_ = w[3*ldw+k-1]
+	}
+	var x [4]int
+	for jt := 0; jt < n; jt += 64 {
+		cols := min(64, n-jt)
+		last := 0
+		for r := range x {
+			x[r] = base(jt + min(16*r, cols-1))
+			if 16*r < cols {
+				last = x[r] + min(16, cols-16*r) - 1
+			}
+		}
+		_ = xp[int(off[0])+x[0]]
+		_ = xp[int(off[k-1])+last]
+		_ = c[(m-1)*ldc+jt+cols-1]
+		mask := ^uint64(0)
+		if cols < 64 {
+			mask = 1<<cols - 1
+		}
+		convKernel4AVX512(m, k, &a[0], ars, &xp[0], &off[0], &x, mask, &c[jt], ldc)
+	}
+	if ws != nil {
+		gemmPool.Put(ws)
+	}
+	return true
+}
+
+// ConvGemmThin reports whether ConvGemmCols has a kernel for products of at
+// most 4 rows (beta 0, output width a multiple of 16) on this CPU.
+func ConvGemmThin() bool { return hasAVX512 }
+
+// convKernel4AVX512 computes C (m × n, m ≤ 4, n ≤ 64, the lanes in mask) =
+// A · B, A's rows ars apart (4 readable), B[p][16·r + l] = xp[x[r] + off[p]
+// + l], overwriting C.
+//
+//go:noescape
+func convKernel4AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
+
 // convGemmRuns computes C (m × n) = W · B with B read from xp by
 // convKernelAVX512, 32 columns a tile: column j of B is xp[off[p] +
 // base(j)], and base(j+1) = base(j) + 1 within every run of 16 columns

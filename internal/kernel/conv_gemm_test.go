@@ -97,7 +97,7 @@ func TestConvGemm(t *testing.T) {
 				kk, npix := g.ColRows(), g.OutH()*g.OutW()
 				col := make([]float32, kk*npix)
 				Im2col(g, x, col)
-				for _, m := range []int{1, 7, 9, 17} {
+				for _, m := range []int{1, 3, 4, 7, 9, 17} {
 					for _, beta := range []float32{0, 1} {
 						ldw, ldc := kk+2, npix+5
 						w := make([]float32, m*ldw)
@@ -180,25 +180,26 @@ func TestConvGemmCols(t *testing.T) {
 		_, xp := paddedImage(rng, g)
 		off := ConvOffsets(g)
 		kk, npix := g.ColRows(), g.OutH()*g.OutW()
-		m := 9
-		w := make([]float32, m*kk)
-		for i := range w {
-			w[i] = 2*rng.Float32() - 1
-		}
-		want := make([]float32, m*npix)
-		ConvGemm(g, m, w, kk, xp, off, 0, want, npix)
-		for _, j0 := range []int{0, 1, 17, 40} {
-			for _, n := range []int{1, 31, 33, npix} {
-				n = min(n, npix-j0)
-				if n <= 0 {
-					continue
-				}
-				c := make([]float32, m*n)
-				ConvGemmCols(g, m, w, kk, xp, off, j0, n, 0, c, n)
-				for i := 0; i < m; i++ {
-					for j := 0; j < n; j++ {
-						if c[i*n+j] != want[i*npix+j0+j] {
-							t.Fatalf("%+v j0=%d n=%d: C[%d][%d] = %g, want %g", g, j0, n, i, j, c[i*n+j], want[i*npix+j0+j])
+		for _, m := range []int{3, 9} {
+			w := make([]float32, m*kk)
+			for i := range w {
+				w[i] = 2*rng.Float32() - 1
+			}
+			want := make([]float32, m*npix)
+			ConvGemm(g, m, w, kk, xp, off, 0, want, npix)
+			for _, j0 := range []int{0, 1, 16, 17, 40, 64} {
+				for _, n := range []int{1, 31, 33, 65, npix} {
+					n = min(n, npix-j0)
+					if n <= 0 {
+						continue
+					}
+					c := make([]float32, m*n)
+					ConvGemmCols(g, m, w, kk, xp, off, j0, n, 0, c, n)
+					for i := 0; i < m; i++ {
+						for j := 0; j < n; j++ {
+							if c[i*n+j] != want[i*npix+j0+j] {
+								t.Fatalf("%+v m=%d j0=%d n=%d: C[%d][%d] = %g, want %g", g, m, j0, n, i, j, c[i*n+j], want[i*npix+j0+j])
+							}
 						}
 					}
 				}
