@@ -3,10 +3,12 @@ package optim
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/tensor"
 )
@@ -314,6 +316,68 @@ func TestNewErrors(t *testing.T) {
 		}
 		if want := "optim: invalid config: " + tc.wantErr; !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("New(%q, %+v) error\n  %s\nwant\n  %s", tc.name, tc.cfg, err, want)
+		}
+	}
+}
+
+// TestSGDMomentumLargeParams steps parameters large enough that the
+// momentum step is spread over the threads, with one parameter exempt from
+// weight decay, and checks every weight and momentum value against the
+// update in float64 over three steps, and that 1 and 2 threads give the
+// same bits.
+func TestSGDMomentumLargeParams(t *testing.T) {
+	defer kernel.SetThreads(kernel.Threads())
+	const lr, mu, wd = 0.05, 0.9, 1e-2
+	run := func(threads int) []*nn.Param {
+		kernel.SetThreads(threads)
+		rng := rand.New(rand.NewPCG(1, 2))
+		params := []*nn.Param{nn.NewParam("a", 300, 200), nn.NewParam("b", 77), nn.NewParam("c", 40001)}
+		params[1].NoDecay = true
+		for _, p := range params {
+			for i := range p.Value.Data {
+				p.Value.Data[i] = 2*rng.Float32() - 1
+			}
+		}
+		o := &SGD{Momentum: mu, WeightDecay: wd}
+		bufs := make([][]float64, len(params)) // the momentum, in float64 from the float32 values
+		for k, p := range params {
+			bufs[k] = make([]float64, len(p.Value.Data))
+		}
+		for step := 0; step < 3; step++ {
+			type want struct{ w, b float64 }
+			wants := make([][]want, len(params))
+			for k, p := range params {
+				d := float64(wd)
+				if p.NoDecay {
+					d = 0
+				}
+				wants[k] = make([]want, len(p.Value.Data))
+				for i := range p.Grad.Data {
+					p.Grad.Data[i] = 2*rng.Float32() - 1
+					b := mu*bufs[k][i] + float64(p.Grad.Data[i]) + d*float64(p.Value.Data[i])
+					wants[k][i] = want{float64(p.Value.Data[i]) - lr*b, b}
+				}
+			}
+			o.Step(params, lr)
+			for k, p := range params {
+				for i, v := range p.Value.Data {
+					b := o.momentum.bufs[0][k][i]
+					if math.Abs(float64(v)-wants[k][i].w) > 1e-6 || math.Abs(float64(b)-wants[k][i].b) > 1e-5 {
+						t.Fatalf("%d threads, step %d, %s[%d]: w %v b %v, want %v %v",
+							threads, step, p.Name, i, v, b, wants[k][i].w, wants[k][i].b)
+					}
+					bufs[k][i] = float64(b)
+				}
+			}
+		}
+		return params
+	}
+	one, two := run(1), run(2)
+	for k := range one {
+		for i := range one[k].Value.Data {
+			if one[k].Value.Data[i] != two[k].Value.Data[i] {
+				t.Fatalf("%s[%d]: 1 thread %v, 2 threads %v", one[k].Name, i, one[k].Value.Data[i], two[k].Value.Data[i])
+			}
 		}
 	}
 }

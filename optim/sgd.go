@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
 )
 
@@ -27,6 +28,7 @@ type SGD struct {
 	DecayAll    bool    // decay NoDecay parameters too, as PyTorch does by default
 
 	momentum slots
+	step     momentumTask
 }
 
 var _ Optimizer = (*SGD)(nil)
@@ -73,6 +75,10 @@ func (o *SGD) Step(params []*nn.Param, lr float32) {
 	if mu != 0 {
 		o.momentum.fit(params, sgdKinds)
 	}
+	if mu != 0 && !o.Nesterov {
+		o.step.run(params, o.momentum.bufs[0], lr, mu, float32(o.WeightDecay), o.DecayAll)
+		return
+	}
 	for i, p := range params {
 		checkGrad(p)
 		w, g := p.Value.Data, p.Grad.Data
@@ -85,18 +91,12 @@ func (o *SGD) Step(params []*nn.Param, lr float32) {
 			for j := range w {
 				w[j] -= lr * (g[j] + wd*w[j])
 			}
-		case o.Nesterov:
+		default: // Nesterov
 			b := o.momentum.bufs[0][i][:len(w)]
 			for j := range w {
 				d := g[j] + wd*w[j]
 				b[j] = mu*b[j] + d
 				w[j] -= lr * (d + mu*b[j])
-			}
-		default:
-			b := o.momentum.bufs[0][i][:len(w)]
-			for j := range w {
-				b[j] = mu*b[j] + (g[j] + wd*w[j])
-				w[j] -= lr * b[j]
 			}
 		}
 	}
@@ -121,4 +121,54 @@ func (o *SGD) SetState(params []*nn.Param, state []*nn.Param) error {
 	}
 	o.momentum = next
 	return nil
+}
+
+// momentumTask is SGD's momentum step (kernel.MomentumStep) over all the
+// parameters as one run of elements, spread over the threads: the step is
+// serial between two batches that run data-parallel, and on LeNet-5 it was
+// 11% of a 2-thread step as a scalar loop on one thread.
+type momentumTask struct {
+	params []*nn.Param
+	bufs   [][]float32
+	ends   []int     // ends[i]: elements in params[:i+1]
+	wd     []float32 // weight decay of each parameter
+	lr, mu float32
+}
+
+// momentumParallelMin is the fewest elements worth spreading over threads.
+const momentumParallelMin = 1 << 15
+
+func (t *momentumTask) run(params []*nn.Param, bufs [][]float32, lr, mu, wd float32, decayAll bool) {
+	t.params, t.bufs, t.lr, t.mu = params, bufs, lr, mu
+	t.ends, t.wd = t.ends[:0], t.wd[:0]
+	total := 0
+	for _, p := range params {
+		checkGrad(p)
+		total += len(p.Value.Data)
+		t.ends = append(t.ends, total)
+		d := float32(0)
+		if decays(p, decayAll) {
+			d = wd
+		}
+		t.wd = append(t.wd, d)
+	}
+	if total < momentumParallelMin {
+		t.Run(0, 0, total)
+	} else {
+		kernel.Parallel(total, t)
+	}
+	t.params, t.bufs = nil, nil
+}
+
+// Run steps elements [lo, hi) of the parameters laid end to end.
+func (t *momentumTask) Run(_, lo, hi int) {
+	start := 0
+	for i, p := range t.params {
+		end := t.ends[i]
+		if end > lo && start < hi {
+			a, b := max(lo, start)-start, min(hi, end)-start
+			kernel.MomentumStep(p.Value.Data[a:b], p.Grad.Data[a:b], t.bufs[i][a:b], t.lr, t.mu, t.wd[i])
+		}
+		start = end
+	}
 }
