@@ -22,10 +22,14 @@ import (
 // Stride 1 on an AVX-512 CPU takes the implicit path (conv2d_implicit.go):
 // the column matrix is read from the padded image as the GEMM packs it, or
 // by the micro-kernel itself, and the input gradient is a convolution of
-// the output gradient. Other stride-1 layers go through the shifted column
+// the output gradient. On that path, layers with few filters compute their
+// output at the padded width (conv2d_wide.go), and layers with few filters
+// or few taps their weight gradient as dot products over the image
+// (conv2d_wgrad.go). Other stride-1 layers go through the shifted column
 // matrix (kernel.Im2colShifted, several small examples to one GEMM), as
-// does the input gradient of layers with under 8 input channels; other
-// strides through Im2col per example and group.
+// does the input gradient of layers with 5 to 7 input channels (or fewer,
+// on images not a multiple of 16 wide); other strides through Im2col per
+// example and group.
 type Conv2D struct {
 	Filters                int
 	KH, KW                 int
