@@ -153,17 +153,23 @@ func convGemmThin(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 	_, wp := g.Padded()
 	k := len(off)
 	base := func(j int) int { return (j0+j)/ow*wp + (j0+j)%ow }
+	// 3 rows (CIFAR's RGB input gradients) on the 3-row kernel, which does
+	// no FMAs for a fourth; fewer rows are padded with zero rows.
+	rows, kern := 4, convKernel4AVX512
+	if m <= 3 {
+		rows, kern = 3, convKernel3AVX512
+	}
 	a, ars := w, ldw
 	var ws *gemmWorkspace
-	if m < 4 {
-		ws = getGemmWorkspace(4*k, 0, 0)
-		clear(ws.a[:4*k])
+	if m < rows {
+		ws = getGemmWorkspace(rows*k, 0, 0)
+		clear(ws.a[:rows*k])
 		for i := 0; i < m; i++ {
 			copy(ws.a[i*k:(i+1)*k], w[i*ldw:i*ldw+k])
 		}
 		a, ars = ws.a, k
 	} else {
-		_ = w[3*ldw+k-1]
+		_ = w[(rows-1)*ldw+k-1]
 	}
 	var x [4]int
 	for jt := 0; jt < n; jt += 64 {
@@ -182,7 +188,7 @@ func convGemmThin(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 		if cols < 64 {
 			mask = 1<<cols - 1
 		}
-		convKernel4AVX512(m, k, &a[0], ars, &xp[0], &off[0], &x, mask, &c[jt], ldc)
+		kern(m, k, &a[0], ars, &xp[0], &off[0], &x, mask, &c[jt], ldc)
 	}
 	if ws != nil {
 		gemmPool.Put(ws)
@@ -200,6 +206,11 @@ func ConvGemmThin() bool { return hasAVX512 }
 //
 //go:noescape
 func convKernel4AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
+
+// convKernel3AVX512 is convKernel4AVX512 for at most 3 rows (3 readable).
+//
+//go:noescape
+func convKernel3AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
 
 // convGemmRuns computes C (m × n) = W · B with B read from xp by
 // convKernelAVX512, 32 columns a tile: column j of B is xp[off[p] +

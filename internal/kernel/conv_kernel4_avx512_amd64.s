@@ -2,11 +2,13 @@
 
 #include "textflag.h"
 
-// convKernel4AVX512 is convKernelAVX512 for products of at most 4 rows: a
-// tile of 4 rows by 64 columns, four runs of 16 pixels loaded from the
-// padded image at xp[x[j] + off[p]] under the column masks K1-K4, four
-// broadcasts of A and 16 FMAs a step. C is overwritten (alpha 1, beta
-// 0), rows below m only. A must have 4 readable rows.
+// convKernel4AVX512 and convKernel3AVX512 are convKernelAVX512 for
+// products of at most 4 or 3 rows: a tile of that many rows by 64
+// columns, four runs of 16 pixels loaded from the padded image at
+// xp[x[j] + off[p]] under the column masks K1-K4, a broadcast of A per row
+// and 4 FMAs per row a step. C is overwritten (alpha 1, beta 0), rows
+// below m only. A must have 4 (3) readable rows. The two differ only in
+// the row count.
 
 // func convKernel4AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
 TEXT ·convKernel4AVX512(SB), NOSPLIT, $0-80
@@ -52,7 +54,7 @@ TEXT ·convKernel4AVX512(SB), NOSPLIT, $0-80
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
 
-step:
+step4:
 	MOVLQSX (R10), R8
 	VMOVUPS.Z (DI)(R8*4), K1, Z16
 	VMOVUPS.Z (R13)(R8*4), K2, Z17
@@ -82,7 +84,7 @@ step:
 	ADDQ $4, R9
 	ADDQ $4, R10
 	DECQ CX
-	JNZ  step
+	JNZ  step4
 
 	MOVQ c+64(FP), AX
 	MOVQ ldc+72(FP), DX
@@ -93,27 +95,118 @@ step:
 	VMOVUPS Z2, K3, 128(AX)
 	VMOVUPS Z3, K4, 192(AX)
 	DECQ CX
-	JZ   done
+	JZ   done4
 	ADDQ DX, AX
 	VMOVUPS Z4, K1, 0(AX)
 	VMOVUPS Z5, K2, 64(AX)
 	VMOVUPS Z6, K3, 128(AX)
 	VMOVUPS Z7, K4, 192(AX)
 	DECQ CX
-	JZ   done
+	JZ   done4
 	ADDQ DX, AX
 	VMOVUPS Z8, K1, 0(AX)
 	VMOVUPS Z9, K2, 64(AX)
 	VMOVUPS Z10, K3, 128(AX)
 	VMOVUPS Z11, K4, 192(AX)
 	DECQ CX
-	JZ   done
+	JZ   done4
 	ADDQ DX, AX
 	VMOVUPS Z12, K1, 0(AX)
 	VMOVUPS Z13, K2, 64(AX)
 	VMOVUPS Z14, K3, 128(AX)
 	VMOVUPS Z15, K4, 192(AX)
 
-done:
+done4:
+	VZEROUPPER
+	RET
+
+// func convKernel3AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
+TEXT ·convKernel3AVX512(SB), NOSPLIT, $0-80
+	MOVQ mask+56(FP), AX
+	KMOVW AX, K1
+	SHRQ $16, AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $16, AX
+	KMOVW AX, K4
+	MOVQ xp+32(FP), AX
+	MOVQ x+48(FP), DX
+	MOVQ 0(DX), DI
+	LEAQ (AX)(DI*4), DI
+	MOVQ 8(DX), R13
+	LEAQ (AX)(R13*4), R13
+	MOVQ 16(DX), R14
+	LEAQ (AX)(R14*4), R14
+	MOVQ 24(DX), BX
+	LEAQ (AX)(BX*4), BX
+	MOVQ a+16(FP), SI
+	MOVQ ars+24(FP), R11
+	SHLQ $2, R11
+	MOVQ off+40(FP), R10
+	MOVQ k+8(FP), CX
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+
+step3:
+	MOVLQSX (R10), R8
+	VMOVUPS.Z (DI)(R8*4), K1, Z16
+	VMOVUPS.Z (R13)(R8*4), K2, Z17
+	VMOVUPS.Z (R14)(R8*4), K3, Z18
+	VMOVUPS.Z (BX)(R8*4), K4, Z19
+	VBROADCASTSS (SI), Z20
+	VBROADCASTSS (SI)(R11*1), Z21
+	VBROADCASTSS (SI)(R11*2), Z22
+	VFMADD231PS Z16, Z20, Z0
+	VFMADD231PS Z17, Z20, Z1
+	VFMADD231PS Z18, Z20, Z2
+	VFMADD231PS Z19, Z20, Z3
+	VFMADD231PS Z16, Z21, Z4
+	VFMADD231PS Z17, Z21, Z5
+	VFMADD231PS Z18, Z21, Z6
+	VFMADD231PS Z19, Z21, Z7
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z17, Z22, Z9
+	VFMADD231PS Z18, Z22, Z10
+	VFMADD231PS Z19, Z22, Z11
+	ADDQ $4, SI
+	ADDQ $4, R10
+	DECQ CX
+	JNZ  step3
+
+	MOVQ c+64(FP), AX
+	MOVQ ldc+72(FP), DX
+	SHLQ $2, DX
+	MOVQ m+0(FP), CX
+	VMOVUPS Z0, K1, 0(AX)
+	VMOVUPS Z1, K2, 64(AX)
+	VMOVUPS Z2, K3, 128(AX)
+	VMOVUPS Z3, K4, 192(AX)
+	DECQ CX
+	JZ   done3
+	ADDQ DX, AX
+	VMOVUPS Z4, K1, 0(AX)
+	VMOVUPS Z5, K2, 64(AX)
+	VMOVUPS Z6, K3, 128(AX)
+	VMOVUPS Z7, K4, 192(AX)
+	DECQ CX
+	JZ   done3
+	ADDQ DX, AX
+	VMOVUPS Z8, K1, 0(AX)
+	VMOVUPS Z9, K2, 64(AX)
+	VMOVUPS Z10, K3, 128(AX)
+	VMOVUPS Z11, K4, 192(AX)
+
+done3:
 	VZEROUPPER
 	RET
