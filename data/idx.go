@@ -231,9 +231,10 @@ func readExactly(r io.Reader, n, first int64) ([]byte, error) {
 }
 
 // readErr turns an error met while reading outside data into a typed one: a
-// short read is a truncated file, a failing disk (an *fs.PathError) is
-// returned wrapped, and anything else comes from gzip or flate finding the
-// stream corrupt.
+// short read is a truncated file, described by msg; a failing disk (an
+// *fs.PathError) is returned wrapped; and anything else comes from gzip or
+// flate finding the stream corrupt. msg is not used then: a flipped byte
+// can make gzip stop early, and msg would call that a truncated file.
 func readErr(name, msg string, err error) error {
 	var pe *fs.PathError
 	switch {
@@ -242,7 +243,7 @@ func readErr(name, msg string, err error) error {
 	case errors.As(err, &pe):
 		return fmt.Errorf("data: reading %s: %w", name, err)
 	}
-	return formatErr(name, "%s: %v", msg, err)
+	return formatErr(name, "corrupt gzip stream: %v", err)
 }
 
 // openSized opens a file and returns its size, with a *MissingError when it

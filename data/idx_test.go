@@ -2,9 +2,11 @@ package data
 
 import (
 	"bytes"
+	"compress/gzip"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -81,7 +83,7 @@ func TestIDXErrors(t *testing.T) {
 		{"truncated gz payload", gzipBytes(good[:len(good)-5]), nil, []string{"truncated", "only 13 bytes follow"}},
 		{"truncated gz stream", truncGz[:len(truncGz)-10], nil, []string{"truncated: the gzip stream ends before its checksum"}},
 		{"truncated gz deflate", truncGz[:len(truncGz)-20], nil, []string{"truncated"}},
-		{"gz checksum", badCRC, nil, []string{"checksum"}},
+		{"gz checksum", badCRC, nil, []string{"corrupt gzip stream: gzip: invalid checksum"}},
 		{"trailing gz", gzipBytes(append(slices.Clip(good), 1, 2)), nil, []string{"trailing data"}},
 		{"zero rows", idxBytes(0x803, []uint32{3, 0, 3}, nil), nil, []string{"header says 0 rows"}},
 		{"zero count", idxBytes(0x803, []uint32{0, 2, 3}, nil), nil, []string{"header says 0 images"}},
@@ -105,6 +107,40 @@ func TestIDXErrors(t *testing.T) {
 			wantErr[*FormatError](t, err, c.want...)
 			t.Log(err)
 		})
+	}
+}
+
+// TestIDXCorruptGzipIsNotTruncated flips one byte inside a gzipped IDX
+// file. The stream is stored uncompressed so that the flipped byte is known:
+// a header count of 3 images made 7 is caught by gzip's checksum only after
+// the 18 pixel bytes run out, and a broken stored-block length by flate at
+// once; both are corruption, and saying "truncated" would send the user
+// looking for a short download.
+func TestIDXCorruptGzipIsNotTruncated(t *testing.T) {
+	good := tinyImagesFile()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.NoCompression)
+	zw.Write(good)
+	zw.Close()
+	at := bytes.Index(buf.Bytes(), good) // the stored block's data; its length's complement is the 2 bytes before
+	if at < 2 {
+		t.Fatal("no stored block in the gzip stream")
+	}
+	for _, c := range []struct {
+		name string
+		flip int
+		want string
+	}{
+		{"count", at + 7, "corrupt gzip stream: gzip: invalid checksum"},
+		{"block length", at - 2, "corrupt gzip stream: flate: corrupt input"},
+	} {
+		gz := bytes.Clone(buf.Bytes())
+		gz[c.flip] ^= 4
+		_, _, _, _, err := ReadIDXImages(writeFile(t, filepath.Join(tempDir(t), "images.gz"), gz))
+		wantErr[*FormatError](t, err, c.want)
+		if strings.Contains(err.Error(), "truncated") {
+			t.Errorf("%s: %v, want no mention of truncation", c.name, err)
+		}
 	}
 }
 

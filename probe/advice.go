@@ -46,6 +46,7 @@ func (a *Advisor) Advise(epoch int, h *Health) []string {
 		return fmt.Sprintf(" since epoch %d", first)
 	}
 	var out []string
+	dead := false // some ReLU layer reported dead this epoch
 	for i := range h.Layers {
 		l := &h.Layers[i]
 		name := l.Name
@@ -60,6 +61,7 @@ func (a *Advisor) Advise(epoch int, h *Health) []string {
 			what = "channels"
 		}
 		if l.Type == "relu" && l.DeadFraction >= DeadAlarm {
+			dead = true
 			out = append(out, fmt.Sprintf("%s: %.0f%% of %s dead%s - try LeakyReLU, He init or a lower learning rate",
 				name, 100*l.DeadFraction, what, since(l.Name+"/dead")))
 		}
@@ -78,6 +80,10 @@ func (a *Advisor) Advise(epoch int, h *Health) []string {
 		for _, l := range ws[:len(ws)-1] {
 			r := l.GradNorm / last.GradNorm
 			switch {
+			case l.GradNorm == 0 && dead:
+				// Dead units pass no gradient back and feed only zeros
+				// forward, so a gradient of exactly 0 is their doing, and
+				// already reported; "vanishing" would point at the wrong cure.
 			case r < VanishingAlarm:
 				out = append(out, fmt.Sprintf("%s: weight gradient %s of the last layer's (%s)%s - vanishing gradients; try ReLU, He init, batch norm or residual connections",
 					l.Name, sci(r), last.Name, since(l.Name+"/vanishing")))

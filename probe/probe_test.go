@@ -327,3 +327,24 @@ func TestGradCAMLayer(t *testing.T) {
 		t.Error("Grad-CAM layer found in a net without conv layers")
 	}
 }
+
+// TestAdvisorBlamesDeadUnitsNotVanishing kills relu1 with a large negative
+// bias on conv1. No gradient then reaches conv1 and conv2 sees only zeros,
+// so both weight gradients are exactly 0 while dense1's is not: the advice
+// must name the dead units, not vanishing gradients.
+func TestAdvisorBlamesDeadUnitsNotVanishing(t *testing.T) {
+	x, labels := randomSet(32)
+	g := stack(t, "relu", ",init=he", 3)
+	for i := range 8 {
+		g.Node("conv1").Layer.(*nn.Conv2D).B.Value.Data[i] = -100
+		g.Node("conv2").Layer.(*nn.Conv2D).B.Value.Data[i] = 1 // keeps relu2, and so dense1's gradient, alive
+	}
+	h := Measure(g, x, labels, 16)
+	if c1, c2, d := h.Layer("conv1").GradNorm, h.Layer("conv2").GradNorm, h.Layer("dense1").GradNorm; c1 != 0 || c2 != 0 || d == 0 {
+		t.Fatalf("gradient norms conv1 %v conv2 %v dense1 %v, want 0, 0 and not 0", c1, c2, d)
+	}
+	adv := (&Advisor{}).Advise(1, h)
+	if len(adv) != 1 || !strings.HasPrefix(adv[0], "relu1 (conv1): 100% of channels dead") {
+		t.Errorf("advice %q, want only relu1's dead channels", adv)
+	}
+}

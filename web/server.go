@@ -56,6 +56,10 @@ type modelInfo struct {
 	TestSize int         `json:"test_size"`
 }
 
+// LastImage is the highest test-image number the page offers: images are
+// numbered from 0, so it is one less than TestSize.
+func (m modelInfo) LastImage() int { return m.TestSize - 1 }
+
 type layerInfo struct {
 	Name   string `json:"name"`
 	Type   string `json:"type"`

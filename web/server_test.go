@@ -189,7 +189,9 @@ func TestPageAndAssets(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	page := string(b)
-	for _, want := range []string{`<script src="/assets/app.js"`, `href="/assets/style.css"`, `id="loss-chart"`, `id="draw-canvas"`, "tiny", "input 1×12×12"} {
+	// The test set holds 60 images, numbered 0 to 59.
+	for _, want := range []string{`<script src="/assets/app.js"`, `href="/assets/style.css"`, `id="loss-chart"`, `id="draw-canvas"`, "tiny", "input 1×12×12",
+		`id="image-index" type="number" min="0" max="59"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}

@@ -208,6 +208,23 @@ func TestBadInputIsOneLineError(t *testing.T) {
 	}
 }
 
+// TestActivationFlagTakesHiddenActivationsOnly: --activation softmax would
+// put a softmax after every hidden layer, so it is a usage error (exit 2)
+// that names what the flag takes. The train run is tiny so that, were the
+// flag accepted, the test would fail fast instead of training on MNIST.
+func TestActivationFlagTakesHiddenActivationsOnly(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "m.onnx")
+	const want = `--activation takes relu, leakyrelu, prelu, elu, selu, gelu, silu, sigmoid or tanh, not "softmax"`
+	for _, args := range [][]string{
+		{"train", "--activation", "softmax", "--model", "flatten dense(16) relu dense(10)", "--epochs", "1", "--limit", "64", "--quiet", "--out", out},
+		{"summary", "--activation", "softmax"},
+	} {
+		if code, _, stderr := cli(t, args...); code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", args, code, stderr, want)
+		}
+	}
+}
+
 // writeIDXSet writes the four MNIST IDX files into dir: n images of 28×28
 // whose image file has the given magic, and nLabels labels.
 func writeIDXSet(t *testing.T, dir string, magic uint32, n, nLabels int) {

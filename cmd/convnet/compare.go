@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,14 +121,17 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
+	// prelu is left out: probe.ActivationCost times an nn.Activation, and
+	// prelu is a layer of its own, with a parameter per channel.
+	comparable := slices.DeleteFunc(slices.Clone(nn.HiddenActivations), func(a string) bool { return a == "prelu" })
 	var names []string
 	for _, a := range strings.Split(*acts, ",") {
 		a = strings.TrimSpace(a)
 		if a == "" {
 			continue
 		}
-		if _, err := nn.NewActivation(a); err != nil || a == "softmax" {
-			return usageError{fmt.Sprintf("unknown activation %q in --activations (want relu, leakyrelu, elu, selu, gelu, silu, sigmoid or tanh)", a)}
+		if err := checkActivation("--activations", a, comparable); err != nil {
+			return err
 		}
 		names = append(names, a)
 	}

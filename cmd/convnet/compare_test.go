@@ -84,8 +84,9 @@ func TestCompareBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"compare", "--activations", "relu,swish"}, `unknown activation "swish"`},
-		{[]string{"compare", "--activations", "softmax"}, `unknown activation "softmax"`},
+		{[]string{"compare", "--activations", "relu,swish"}, `--activations takes relu, leakyrelu, elu, selu, gelu, silu, sigmoid or tanh, not "swish"`},
+		{[]string{"compare", "--activations", "softmax"}, `not "softmax"`},
+		{[]string{"compare", "--activations", "prelu"}, `not "prelu"`},
 		{[]string{"compare", "--epochs", "0"}, "--epochs"},
 		{[]string{"compare", "--model", "conv(4,3) relu dense(7)", "--limit", "10"}, "model spec"},
 	} {

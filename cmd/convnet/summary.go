@@ -13,7 +13,7 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("summary", "[--model SPEC|PATH] [--input CxHxW] [--batch N]", "Prints every layer's output shape, parameter count, multiply-adds and activation memory, for a model spec or a saved model.", stdout)
 	model := fs.String("model", LeNet5, "model spec, a file holding one, or a saved model")
 	input := fs.String("input", "1x28x28", "input shape CxHxW (ignored for saved models)")
-	activation := fs.String("activation", "", "replace every activation with this one")
+	activation := fs.String("activation", "", "replace every hidden activation with this one: "+orList(nn.HiddenActivations))
 	classes := fs.Int("classes", 0, "check that the model ends with this many outputs (0: no check)")
 	batch := fs.Int("batch", 1, "batch size for the totals")
 	pos, err := parseFlags(fs, args)
@@ -25,6 +25,9 @@ func runSummary(args []string, stdout, stderr io.Writer) error {
 	}
 	if *batch < 1 {
 		return usageError{"--batch must be at least 1"}
+	}
+	if err := checkActivation("--activation", *activation, nn.HiddenActivations); err != nil {
+		return err
 	}
 	var m *nn.Model
 	if isSavedModel(*model) {

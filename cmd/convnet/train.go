@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,11 +23,28 @@ import (
 // max pooling, as commonly trained today.
 const LeNet5 = "conv(6,5,pad=2) relu maxpool(2) conv(16,5) relu maxpool(2) flatten dense(120) relu dense(84) relu dense(10)"
 
+// checkActivation returns a usage error unless name, the value of flag, is
+// empty (no swap) or one of want, which the message lists.
+func checkActivation(flag, name string, want []string) error {
+	if name == "" || slices.Contains(want, name) {
+		return nil
+	}
+	return usageError{fmt.Sprintf("%s takes %s, not %q", flag, orList(want), name)}
+}
+
+// orList joins names as "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "[flags]", "Trains a model and saves it after every epoch (atomically: an interrupted save keeps the previous file).\n\nModel spec layers:\n"+nn.SpecHelp()+"\nLearning-rate schedules:\n"+optim.ScheduleHelp, stdout)
 	dataSpec := fs.String("data", "mnist", "training data: "+data.Specs)
 	model := fs.String("model", LeNet5, "model spec, or a file holding one")
-	activation := fs.String("activation", "", "replace every activation of the model with this one (relu, sigmoid, tanh, leakyrelu, elu, gelu, silu, selu)")
+	activation := fs.String("activation", "", "replace every hidden activation of the model with this one: "+orList(nn.HiddenActivations))
 	epochs := fs.Int("epochs", 10, "passes over the training set")
 	batch := fs.Int("batch", 64, "examples per step")
 	lr := fs.Float64("lr", 0.05, "base learning rate")
@@ -54,6 +72,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	}
+	if err := checkActivation("--activation", *activation, nn.HiddenActivations); err != nil {
+		return err
 	}
 	if *healthSample < 0 {
 		return usageError{"--health must be 0 or more"}
