@@ -93,10 +93,42 @@ func evalInt(ctx context.Context, js string) (int, error) {
 
 // waitFor polls a JS condition until it holds.
 func waitFor(ctx context.Context, what, js string) error {
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(2*time.Minute))); err != nil {
+	return waitForWithin(ctx, what, js, 2*time.Minute)
+}
+
+// waitForWithin is waitFor with a timeout of d.
+func waitForWithin(ctx context.Context, what, js string, d time.Duration) error {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(d))); err != nil {
 		return fmt.Errorf("waiting for %s: %w", what, err)
 	}
 	return nil
+}
+
+// drawStroke scrolls the drawing canvas into view and drags the mouse
+// down it, as a user draws a 1, and returns the canvas's top-left corner
+// before and after the stroke.
+func drawStroke(ctx context.Context) (before, after []float64, err error) {
+	corner := func(scroll bool) ([]float64, error) {
+		return chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`(() => { const c = document.getElementById('draw-canvas');
+			if (%v) c.scrollIntoView({block: 'center'});
+			const r = c.getBoundingClientRect(); return [r.left, r.top]; })()`, scroll)))
+	}
+	if before, err = corner(true); err != nil {
+		return nil, nil, err
+	}
+	x0, y0 := before[0], before[1]
+	held := func(p *input.DispatchMouseEventParams) { p.Buttons, p.ClickCount = 1, 1 }
+	stroke := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0+140, y0+50, chromedp.ButtonLeft, held)}
+	for y := 60.0; y <= 230; y += 10 {
+		stroke = append(stroke, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0+140+(y-50)/30, y0+y, chromedp.ButtonLeft, held))
+	}
+	stroke = append(stroke, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x0+146, y0+230, chromedp.ButtonLeft,
+		func(p *input.DispatchMouseEventParams) { p.ClickCount = 1 }))
+	if err := chromedp.Do(ctx, stroke...); err != nil {
+		return nil, nil, err
+	}
+	after, err = corner(false)
+	return before, after, err
 }
 
 // TestDashboardInBrowser opens the dashboard in headless chromium while
@@ -208,25 +240,24 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	goOn(60)
 
-	// Draw a stroke: a prediction comes back, with maps for it.
-	origin, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const c = document.getElementById('draw-canvas'); c.scrollIntoView({block: 'center'});
-		const r = c.getBoundingClientRect(); return [r.left, r.top]; })()`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	x0, y0 := origin[0], origin[1]
-	held := func(p *input.DispatchMouseEventParams) { p.Buttons, p.ClickCount = 1, 1 }
-	stroke := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0+140, y0+50, chromedp.ButtonLeft, held)}
-	for y := 60.0; y <= 230; y += 10 {
-		stroke = append(stroke, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0+140+(y-50)/30, y0+y, chromedp.ButtonLeft, held))
-	}
-	stroke = append(stroke, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x0+146, y0+230, chromedp.ButtonLeft,
-		func(p *input.DispatchMouseEventParams) { p.ClickCount = 1 }))
-	if err := chromedp.Do(ctx, stroke...); err != nil {
-		t.Fatal(err)
-	}
-	if err := waitFor(ctx, "a prediction of the drawing", `document.getElementById('draw-top').dataset.class !== undefined`); err != nil {
-		t.Fatal(err)
+	// Draw a stroke: a prediction comes back, with maps for it. The page
+	// above the canvas can still grow while the stroke is drawn (an epoch's
+	// evaluation fills the confusion matrix and the most-wrong images),
+	// which moves the canvas from under the pointer; then the stroke is
+	// drawn again where the canvas now is.
+	for attempt := 1; ; attempt++ {
+		before, after, err := drawStroke(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = waitForWithin(ctx, "a prediction of the drawing", `document.getElementById('draw-top').dataset.class !== undefined`, 20*time.Second)
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("%v (the canvas was at %v before the last stroke and at %v after it)", err, before, after)
+		}
+		t.Logf("no prediction after stroke %d (the canvas was at %v before it and at %v after it); drawing again", attempt, before, after)
 	}
 	pred, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('draw-top').textContent`))
 	t.Logf("the drawn stroke is predicted %q", pred)
