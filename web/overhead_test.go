@@ -14,11 +14,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/convnet/convnet/data"
+	"github.com/convnet/convnet/internal/cputime"
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/train"
 )
@@ -107,11 +106,11 @@ func TestDashboardOverhead(t *testing.T) {
 			}
 			hub.Snapshot(0, 0, true, false)
 			var steps int
-			var cpuAtLastStep time.Duration
+			var cpuAtLastStep float64
 			cfg := train.Config{Epochs: 1, Batch: 64, HealthSample: -1,
-				OnStep: func(s train.StepInfo) { steps = s.Step; cpuAtLastStep = cpuTime() }}
+				OnStep: func(s train.StepInfo) { steps = s.Step; cpuAtLastStep = cputime.Seconds() }}
 			hub.Attach(&cfg)
-			cpu0 := cpuTime()
+			cpu0 := cputime.Seconds()
 			res, err := train.Run(m, trainSet, testSet.Subset(2000), cfg)
 			cancel()
 			ts.CloseClientConnections()
@@ -123,7 +122,7 @@ func TestDashboardOverhead(t *testing.T) {
 			ips := res.Epochs[0].ImgPerSec
 			speed[n] = append(speed[n], ips)
 			v, _ := hub.snapshotVersion()
-			cpu := float64((cpuAtLastStep - cpu0).Microseconds()) / float64(steps*64)
+			cpu := (cpuAtLastStep - cpu0) * 1e6 / float64(steps*64)
 			cpuPerImage[n] = append(cpuPerImage[n], cpu)
 			t.Logf("round %d, %2d pages: %.0f images/s, %.1f µs of CPU per image (%d snapshots)", r+1, n, ips, cpu, v)
 		}
@@ -145,11 +144,4 @@ func TestDashboardOverhead(t *testing.T) {
 	c0, c10 := median(cpuPerImage[0]), median(cpuPerImage[pages])
 	t.Logf("CPU per training image (the process's user+system time over the steps): %.2f µs with no page, %.2f with %d pages: %+.1f%%",
 		c0, c10, pages, 100*(c10-c0)/c0)
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
