@@ -11,10 +11,10 @@ import "github.com/convnet/convnet/internal/kernel"
 // q over OH·Wp pixels (rounded up to 16), dOut' zero in the Wp-OW columns
 // past each row. Nothing is packed: the image is copied once into a padded
 // buffer, after a plane of ones whose tap gives the bias gradient, and the
-// output gradient once into its wider rows.
-// The column path (wgradColumns) writes a column matrix of C·KH·KW rows per
-// pixel chunk and packs it again for Sgemm, whose output, F filters wide, is
-// a thin strip when F is small.
+// output gradient once into its wider rows. The column path (wgradColumns)
+// gathers a column matrix of C·KH·KW rows per chunk of pixels and packs the
+// transposed output gradient for Sgemm, whose output, F filters wide, is a
+// thin strip of 8×32 tiles when F is small.
 
 // wgradWork is one worker's scratch for the direct weight gradient.
 type wgradWork struct {
