@@ -215,6 +215,9 @@ func TestConv2DImplicitRebuild(t *testing.T) {
 // implicit path allocates nothing, with B read in place (16×16) or packed
 // (7×7).
 func TestConv2DImplicitAllocs(t *testing.T) {
+	if raceEnabled() {
+		t.Skip("the race detector allocates on its own")
+	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, hw := range []int{16, 7} {
 		l := NewConv2D(16, 3)
