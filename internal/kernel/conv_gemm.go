@@ -136,7 +136,7 @@ func ConvGemmCols(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 	if ldc < n || len(c) < (m-1)*ldc+n {
 		panic("kernel: ConvGemm: c is too short")
 	}
-	if convGemmThin(g, m, w, ldw, xp, off, j0, n, beta, c, ldc) || convGemmDirect(g, m, w, ldw, xp, off, j0, n, beta, c, ldc) {
+	if convGemmDirect(g, m, w, ldw, xp, off, j0, n, beta, c, ldc) {
 		return
 	}
 	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp, j0: j0}

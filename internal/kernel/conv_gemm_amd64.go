@@ -136,23 +136,20 @@ func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off [
 		return false
 	}
 	_, wp := g.Padded()
-	convGemmRuns(m, w, ldw, xp, off, n, func(j int) int { return (j0+j)/ow*wp + (j0+j)%ow }, beta, c, ldc)
+	base := func(j int) int { return (j0+j)/ow*wp + (j0+j)%ow }
+	if m <= 4 && beta == 0 {
+		convGemmThinRuns(m, w, ldw, xp, off, n, base, c, ldc)
+	} else {
+		convGemmRuns(m, w, ldw, xp, off, n, base, beta, c, ldc)
+	}
 	return true
 }
 
-// convGemmThin computes ConvGemmCols for at most 4 rows (beta 0) on
-// convKernel4AVX512, 64 columns a tile, when the output width is a multiple
-// of 16 and j0 of 16, so each run of 16 columns is 16 pixels of one row:
-// the 8-row kernel would compute 8 rows for these. It reports false, doing
-// nothing, otherwise.
-func convGemmThin(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) bool {
-	ow := g.OutW()
-	if !hasAVX512 || m > 4 || beta != 0 || ow%16 != 0 || j0%16 != 0 {
-		return false
-	}
-	_, wp := g.Padded()
+// convGemmThinRuns is convGemmRuns for at most 4 rows and beta 0, on
+// convKernel4AVX512 or convKernel3AVX512, 64 columns a tile: the 8-row
+// kernel would compute 8 rows for these.
+func convGemmThinRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int, base func(int) int, c []float32, ldc int) {
 	k := len(off)
-	base := func(j int) int { return (j0+j)/ow*wp + (j0+j)%ow }
 	// 3 rows (CIFAR's RGB input gradients) on the 3-row kernel, which does
 	// no FMAs for a fourth; fewer rows are padded with zero rows.
 	rows, kern := 4, convKernel4AVX512
@@ -162,11 +159,7 @@ func convGemmThin(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 	a, ars := w, ldw
 	var ws *gemmWorkspace
 	if m < rows {
-		ws = getGemmWorkspace(rows*k, 0, 0)
-		clear(ws.a[:rows*k])
-		for i := 0; i < m; i++ {
-			copy(ws.a[i*k:(i+1)*k], w[i*ldw:i*ldw+k])
-		}
+		ws = zeroPaddedRows(w, ldw, m, rows, k)
 		a, ars = ws.a, k
 	} else {
 		_ = w[(rows-1)*ldw+k-1]
@@ -193,10 +186,21 @@ func convGemmThin(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 	if ws != nil {
 		gemmPool.Put(ws)
 	}
-	return true
 }
 
-// ConvGemmThin reports whether ConvGemmCols has a kernel for products of at
+// zeroPaddedRows copies the m rows of k values of w (rows ldw apart) into a
+// pooled workspace's a as rows k apart, zero-padded to rows rows, for the
+// kernels that read whole tiles of A. The caller puts it back in gemmPool.
+func zeroPaddedRows(w []float32, ldw, m, rows, k int) *gemmWorkspace {
+	ws := getGemmWorkspace(rows*k, 0, 0)
+	clear(ws.a[:rows*k])
+	for i := 0; i < m; i++ {
+		copy(ws.a[i*k:(i+1)*k], w[i*ldw:i*ldw+k])
+	}
+	return ws
+}
+
+// ConvGemmThin reports whether ConvGemmCols has kernels for products of at
 // most 4 rows (beta 0, output width a multiple of 16) on this CPU.
 func ConvGemmThin() bool { return hasAVX512 }
 
@@ -223,11 +227,7 @@ func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int,
 	if mFull < m {
 		// The last rows, zero-padded to a whole tile, since the kernel
 		// reads eight rows of A.
-		ws = getGemmWorkspace(8*k, 0, 0)
-		clear(ws.a[:8*k])
-		for i := mFull; i < m; i++ {
-			copy(ws.a[(i-mFull)*k:(i-mFull+1)*k], w[i*ldw:i*ldw+k])
-		}
+		ws = zeroPaddedRows(w[mFull*ldw:], ldw, m-mFull, 8, k)
 	}
 	if mFull > 0 {
 		_ = w[(mFull-1)*ldw+k-1]

@@ -25,10 +25,6 @@ func convGemmWide(m int, w []float32, ldw int, xp []float32, off []int32, q0, n 
 // without assembly it is a scalar reference.
 func ConvGemmWideFast() bool { return false }
 
-func convGemmThin(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) bool {
-	return false
-}
-
 // ConvGemmThin reports whether ConvGemmCols has a kernel for products of at
 // most 4 rows: not without assembly.
 func ConvGemmThin() bool { return false }
