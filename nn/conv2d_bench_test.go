@@ -22,12 +22,13 @@ var convBenchShapes = [][7]int{
 	{8, 256, 14, 14, 256, 3, 1},
 }
 
-// BenchmarkConv2D times Conv2D forward (fwd on the path the layer chooses,
-// fwd-wide and fwd-gather on each path where OW is not a multiple of 16)
-// and forward+backward (with the input gradient) on one thread, and the weight gradient alone (as for a first
-// layer: wgrad on the path the layer chooses, wgrad-direct and
-// wgrad-columns on each path), reporting GFLOP/s as `convnet bench conv` does:
-// 2·N·F·OH·OW·C·K·K for the forward pass, three times that for both.
+// BenchmarkConv2D times, on one thread, Conv2D's forward pass (fwd on the
+// path the layer chooses, fwd-wide and fwd-gather on each path where OW is
+// not a multiple of 16), its weight gradient alone, as for a first layer
+// (wgrad, wgrad-direct, wgrad-columns likewise), and forward and backward
+// with the input gradient (fwdbwd), reporting GFLOP/s as `convnet bench
+// conv` does: 2·N·F·OH·OW·C·K·K for the forward pass, three times that for
+// both.
 func BenchmarkConv2D(b *testing.B) {
 	prev := kernel.Threads()
 	kernel.SetThreads(1)
@@ -48,40 +49,22 @@ func BenchmarkConv2D(b *testing.B) {
 		in, dIn := []*tensor.Tensor{x}, []*tensor.Tensor{dx}
 		flop := 2 * float64(n*f*shape[1]*shape[2]*c*k*k)
 		name := fmt.Sprintf("%d,%d,%d,%d,%d,%d,%d", n, c, h, w, f, k, pad)
-		for _, path := range []struct {
-			name string
-			wide func(*Conv2D) bool
-		}{{"fwd", wideWins}, {"fwd-wide", func(*Conv2D) bool { return true }}, {"fwd-gather", func(*Conv2D) bool { return false }}} {
-			b.Run(path.name+"/"+name, func(b *testing.B) {
-				prev := wideWins
-				wideWins = path.wide
-				defer func() { wideWins = prev }()
-				b.ReportAllocs()
-				cpu0 := cputime.Seconds()
-				for b.Loop() {
-					l.Forward(in, out, false)
-				}
-				reportGFLOPS(b, flop, cpu0)
-			})
-		}
+		benchPaths(b, [3]string{"fwd", "fwd-wide", "fwd-gather"}, name, &wideWins, func(b *testing.B) {
+			cpu0 := cputime.Seconds()
+			for b.Loop() {
+				l.Forward(in, out, false)
+			}
+			reportGFLOPS(b, flop, cpu0)
+		})
 		noDx := []*tensor.Tensor{nil}
-		for _, path := range []struct {
-			name   string
-			direct func(*Conv2D) bool
-		}{{"wgrad", wgradDirectWins}, {"wgrad-direct", func(*Conv2D) bool { return true }}, {"wgrad-columns", func(*Conv2D) bool { return false }}} {
-			b.Run(path.name+"/"+name, func(b *testing.B) {
-				prev := wgradDirectWins
-				wgradDirectWins = path.direct
-				defer func() { wgradDirectWins = prev }()
-				b.ReportAllocs()
-				l.Forward(in, out, true)
-				cpu0 := cputime.Seconds()
-				for b.Loop() {
-					l.Backward(in, out, dy, noDx)
-				}
-				reportGFLOPS(b, flop, cpu0)
-			})
-		}
+		benchPaths(b, [3]string{"wgrad", "wgrad-direct", "wgrad-columns"}, name, &wgradDirectWins, func(b *testing.B) {
+			l.Forward(in, out, true)
+			cpu0 := cputime.Seconds()
+			for b.Loop() {
+				l.Backward(in, out, dy, noDx)
+			}
+			reportGFLOPS(b, flop, cpu0)
+		})
 		b.Run("fwdbwd/"+name, func(b *testing.B) {
 			b.ReportAllocs()
 			cpu0 := cputime.Seconds()
@@ -90,6 +73,21 @@ func BenchmarkConv2D(b *testing.B) {
 				l.Backward(in, out, dy, dIn)
 			}
 			reportGFLOPS(b, 3*flop, cpu0)
+		})
+	}
+}
+
+// benchPaths runs body three times as sub-benchmarks names[i]+"/"+shape:
+// with the shape rule *rule as it is, forced true, and forced false.
+func benchPaths(b *testing.B, names [3]string, shape string, rule *func(*Conv2D) bool, body func(*testing.B)) {
+	always := func(v bool) func(*Conv2D) bool { return func(*Conv2D) bool { return v } }
+	for i, r := range []func(*Conv2D) bool{*rule, always(true), always(false)} {
+		b.Run(names[i]+"/"+shape, func(b *testing.B) {
+			prev := *rule
+			*rule = r
+			defer func() { *rule = prev }()
+			b.ReportAllocs()
+			body(b)
 		})
 	}
 }
