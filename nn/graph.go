@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/tensor"
 )
 
@@ -321,11 +322,8 @@ func repeated(inputs []*Node, j int) bool {
 	return false
 }
 
-func addInto(dst, src []float32) {
-	for i, v := range src {
-		dst[i] += v
-	}
-}
+// addInto sets dst += src elementwise over len(src).
+func addInto(dst, src []float32) { kernel.AddTo(dst[:len(src)], src) }
 
 func batchShape(n int, shape []int) []int {
 	s := make([]int, 0, 8)

@@ -185,6 +185,10 @@ func Col2imShifted(g ConvGeom, col []float32, ld int, dxp []float32) {
 	}
 }
 
+// AddTo sets dst += src elementwise over len(dst), vectorised where the
+// CPU allows.
+func AddTo(dst, src []float32) { addTo(dst, src[:len(dst)]) }
+
 // addToGo sets dst += src elementwise over len(dst): the reference for
 // addTo, which may be vectorised.
 func addToGo(dst, src []float32) {
