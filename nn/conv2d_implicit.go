@@ -286,7 +286,7 @@ func (l *Conv2D) wgradColumns(x, dOut []float32, wk *convWork, lo, hi, parts int
 	wk.dB = grow(wk.dB, l.Filters)
 	for gi := 0; gi < l.Groups; gi++ {
 		dWT := wk.dWT[gi*kr*fg : (gi+1)*kr*fg]
-		transposeMatrix(kk, fg, dWT, wk.dW[gi*fg*kk:(gi+1)*fg*kk])
+		kernel.Transpose(kk, fg, dWT[:kk*fg], wk.dW[gi*fg*kk:(gi+1)*fg*kk])
 		if l.B != nil {
 			copy(wk.dB[gi*fg:(gi+1)*fg], dWT[kk*fg:])
 		}
@@ -319,7 +319,7 @@ func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, par
 // flipWeights writes W' (see the top of this file) into l.wFlip: for each
 // group, W'_g[c, f, i, j] = W_g[f, c, KH-1-i, KW-1-j]. It walks blocks of
 // 16 filters by 16 channels, so that reads and writes both stay within a
-// few cache lines (as transposeMatrix does).
+// few cache lines.
 func (l *Conv2D) flipWeights() {
 	g := l.geom
 	fg, khw := l.Filters/l.Groups, g.KH*g.KW
@@ -355,25 +355,6 @@ func setAll(x []float32, v float32) {
 	x[0] = v
 	for n := 1; n < len(x); n *= 2 {
 		copy(x[n:], x[:n])
-	}
-}
-
-// transposeMatrix sets dst (cols × rows) to the transpose of src (rows × cols),
-// in blocks of 16×16 so that neither side walks a whole column of cache
-// lines at a time: the weight gradient of 256 to 256 channels, 3×3, went
-// from 7% of the layer's backward pass as a plain double loop to 2%.
-func transposeMatrix(rows, cols int, src, dst []float32) {
-	const b = 16
-	for r0 := 0; r0 < rows; r0 += b {
-		r1 := min(r0+b, rows)
-		for c0 := 0; c0 < cols; c0 += b {
-			c1 := min(c0+b, cols)
-			for r := r0; r < r1; r++ {
-				for i, v := range src[r*cols+c0 : r*cols+c1] {
-					dst[(c0+i)*rows+r] = v
-				}
-			}
-		}
 	}
 }
 
