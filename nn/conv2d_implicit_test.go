@@ -219,15 +219,17 @@ func TestConv2DImplicitAllocs(t *testing.T) {
 		t.Skip("the race detector allocates on its own")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, hw := range []int{16, 7} {
+	// 8 channels on the 8-row kernels, 3 (RGB) on the thin ones.
+	for _, s := range [][2]int{{8, 16}, {8, 7}, {3, 16}, {3, 32}} {
+		c, hw := s[0], s[1]
 		l := NewConv2D(16, 3)
 		l.PadT, l.PadL, l.PadB, l.PadR = 1, 1, 1, 1
-		shape, err := l.Build([][]int{{8, hw, hw}})
+		shape, err := l.Build([][]int{{c, hw, hw}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		l.InitParams(rng, "relu")
-		x := randTensor(rng, 4, 8, hw, hw)
+		x := randTensor(rng, 4, c, hw, hw)
 		out := tensor.New(append([]int{4}, shape...)...)
 		dy := randTensor(rng, out.Shape...)
 		dx := tensor.New(x.Shape...)
@@ -238,7 +240,7 @@ func TestConv2DImplicitAllocs(t *testing.T) {
 		withThreads(1, func() {
 			step()
 			if a := testing.AllocsPerRun(5, step); a != 0 {
-				t.Errorf("%dx%d: %v allocations per step", hw, hw, a)
+				t.Errorf("%d×%dx%d: %v allocations per step", c, hw, hw, a)
 			}
 		})
 	}

@@ -152,9 +152,9 @@ func convGemmThinRuns(m int, w []float32, ldw int, xp []float32, off []int32, n 
 	k := len(off)
 	// 3 rows (CIFAR's RGB input gradients) on the 3-row kernel, which does
 	// no FMAs for a fourth; fewer rows are padded with zero rows.
-	rows, kern := 4, convKernel4AVX512
+	rows := 4
 	if m <= 3 {
-		rows, kern = 3, convKernel3AVX512
+		rows = 3
 	}
 	a, ars := w, ldw
 	var ws *gemmWorkspace
@@ -181,7 +181,13 @@ func convGemmThinRuns(m int, w []float32, ldw int, xp []float32, off []int32, n 
 		if cols < 64 {
 			mask = 1<<cols - 1
 		}
-		kern(m, k, &a[0], ars, &xp[0], &off[0], &x, mask, &c[jt], ldc)
+		// Called directly, not through a func value, so that x stays on
+		// the stack (go:noescape does not follow an indirect call).
+		if rows == 3 {
+			convKernel3AVX512(m, k, &a[0], ars, &xp[0], &off[0], &x, mask, &c[jt], ldc)
+		} else {
+			convKernel4AVX512(m, k, &a[0], ars, &xp[0], &off[0], &x, mask, &c[jt], ldc)
+		}
 	}
 	if ws != nil {
 		gemmPool.Put(ws)
