@@ -164,8 +164,22 @@ func convGemmThinRuns(m int, w []float32, ldw int, xp []float32, off []int32, n 
 	} else {
 		_ = w[(rows-1)*ldw+k-1]
 	}
+	jt := 0
+	if m == 3 {
+		// Whole tiles of 128 columns on the wider 3-row kernel.
+		var x [8]int
+		for ; n-jt >= 128; jt += 128 {
+			for r := range x {
+				x[r] = base(jt + 16*r)
+			}
+			_ = xp[int(off[0])+x[0]]
+			_ = xp[int(off[k-1])+x[7]+15]
+			_ = c[2*ldc+jt+127]
+			convKernel3x8AVX512(k, &a[0], ars, &xp[0], &off[0], &x, &c[jt], ldc)
+		}
+	}
 	var x [4]int
-	for jt := 0; jt < n; jt += 64 {
+	for ; jt < n; jt += 64 {
 		cols := min(64, n-jt)
 		last := 0
 		for r := range x {
@@ -221,6 +235,12 @@ func convKernel4AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x
 //
 //go:noescape
 func convKernel3AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
+
+// convKernel3x8AVX512 computes C (3 × 128) = A · B, A's rows ars apart,
+// B[p][16·r + l] = xp[x[r] + off[p] + l], overwriting C.
+//
+//go:noescape
+func convKernel3x8AVX512(k int, a *float32, ars int, xp *float32, off *int32, x *[8]int, c *float32, ldc int)
 
 // convGemmRuns computes C (m × n) = W · B with B read from xp by
 // convKernelAVX512, 32 columns a tile: column j of B is xp[off[p] +

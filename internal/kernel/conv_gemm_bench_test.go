@@ -7,9 +7,11 @@ import (
 )
 
 // convBenchGeoms are the stride-1 layers of `convnet bench conv`, with
-// their filter counts: (C, H, W, F, K, pad).
+// their filter counts: (C, H, W, F, K, pad), and the input gradient of
+// CIFAR's first layer as a product of 3 rows.
 var convBenchGeoms = [][6]int{
 	{3, 32, 32, 32, 3, 1},
+	{32, 32, 32, 3, 3, 1},
 	{32, 32, 32, 32, 3, 1},
 	{64, 16, 16, 64, 3, 1},
 	{128, 8, 8, 128, 3, 1},

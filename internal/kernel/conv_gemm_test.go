@@ -13,7 +13,7 @@ import (
 // (full panels, a narrow one, a few columns).
 func convGemmGeoms() []ConvGeom {
 	gs := stride1Geoms()
-	for _, hw := range [][2]int{{1, 1}, {3, 40}, {6, 14}, {5, 16}, {4, 17}, {2, 33}, {9, 8}, {2, 64}} {
+	for _, hw := range [][2]int{{1, 1}, {3, 40}, {6, 14}, {5, 16}, {4, 17}, {2, 33}, {9, 8}, {2, 64}, {6, 32}, {9, 48}} {
 		for _, k := range [][2]int{{1, 1}, {3, 3}, {2, 1}} {
 			for _, pad := range []int{0, 1} {
 				g := ConvGeom{C: 2, H: hw[0], W: hw[1], KH: k[0], KW: k[1], SH: 1, SW: 1,
