@@ -85,6 +85,7 @@ type convWork struct {
 	out       []float32 // shifted path: (F/G, ld), output on rows Wp wide
 	dOutW     []float32 // shifted path: (F/G, ld), output gradient on rows Wp wide, zero past OW
 	wgrad     wgradWork // direct weight gradient (conv2d_wgrad.go)
+	dxpShared []float32 // an output gradient padded for both gradients (backwardSharedPad)
 }
 
 // NewConv2D returns a conv layer with filters k×k filters, stride 1, no

@@ -59,46 +59,86 @@ func (l *Conv2D) wgradGeom() (n, ex, bstr int) {
 // wk.dW and wk.dB.
 func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 	g := l.geom
-	hp, wp := g.Padded()
+	_, wp := g.Padded()
 	oh, ow := g.OutH(), g.OutW()
-	f, kk, npix := l.Filters, g.ColRows(), oh*ow
-	plane := g.C * g.H * g.W
-	n, ex, bstr := l.wgradGeom()
+	f, npix := l.Filters, oh*ow
+	n, ex, _ := l.wgradGeom()
 	lda := ex * n
 	w := &wk.wgrad
-	if len(w.a) != kernel.ConvWgradRowsAlloc(f)*lda {
-		w.a = make([]float32, kernel.ConvWgradRowsAlloc(f)*lda)
+	if size := kernel.ConvWgradRowsAlloc(f) * lda; len(w.a) != size {
+		w.a = make([]float32, size)
 	}
-	if len(w.xp) != ex*bstr {
-		w.xp = make([]float32, ex*bstr)
-		for e := 0; e < ex; e++ {
-			setAll(w.xp[e*bstr+g.C*hp*wp:][:hp*wp], 1)
-		}
-	}
-	off, taps := l.off, kk
-	if l.B != nil {
-		off, taps = l.offBias, kk+1
-	}
-	if len(w.acc) != kernel.ConvWgradAccLen(f, taps) {
-		w.acc = make([]float32, kernel.ConvWgradAccLen(f, taps))
-	}
+	l.wgradDirectInit(wk)
 	for s0 := lo; s0 < hi; s0 += ex {
 		cnt := min(ex, hi-s0)
 		for e := 0; e < cnt; e++ {
 			for fi := 0; fi < f; fi++ {
 				kernel.CopyRows(w.a[fi*lda+e*n:], wp, dOut[((s0+e)*f+fi)*npix:], ow, oh, ow)
 			}
-			kernel.PadImage(g, x[(s0+e)*plane:][:plane], w.xp[e*bstr:])
 		}
-		kernel.ConvWgradAccumulate(f, w.a, lda, n, w.xp, bstr, off, n, cnt, w.acc)
+		l.wgradDirectAdd(x, w.a, lda, n, wk, s0, cnt)
 	}
-	// dW (f × kk) and, with a bias, dB as the last column of f × (kk+1).
+	l.wgradDirectReduce(wk)
+}
+
+// wgradDirectInit sizes wk's padded images and sums for the direct weight
+// gradient; the sums are zero between gradients.
+func (l *Conv2D) wgradDirectInit(wk *convWork) {
+	g := l.geom
+	hp, wp := g.Padded()
+	_, ex, bstr := l.wgradGeom()
+	w := &wk.wgrad
+	if len(w.xp) != ex*bstr {
+		w.xp = make([]float32, ex*bstr)
+		for e := 0; e < ex; e++ {
+			setAll(w.xp[e*bstr+g.C*hp*wp:][:hp*wp], 1)
+		}
+	}
+	if size := kernel.ConvWgradAccLen(l.Filters, l.wgradTaps()); len(w.acc) != size {
+		w.acc = make([]float32, size)
+	}
+}
+
+// wgradTaps is the number of taps of the direct weight gradient: the column
+// matrix's rows, and one more for the bias.
+func (l *Conv2D) wgradTaps() int {
+	if l.B != nil {
+		return l.geom.ColRows() + 1
+	}
+	return l.geom.ColRows()
+}
+
+// wgradDirectAdd adds to the kernel's sums the gradients of examples [s0,
+// s0+cnt), cnt at most ex (wgradGeom), whose output gradients are in a Wp
+// wide: example e's row f at f·lda + e·astr, zero past OW in each row, and
+// ConvWgradRowsAlloc(F) rows readable.
+func (l *Conv2D) wgradDirectAdd(x, a []float32, lda, astr int, wk *convWork, s0, cnt int) {
+	g := l.geom
+	n, _, bstr := l.wgradGeom()
+	plane := g.C * g.H * g.W
+	w := &wk.wgrad
+	for e := 0; e < cnt; e++ {
+		kernel.PadImage(g, x[(s0+e)*plane:][:plane], w.xp[e*bstr:])
+	}
+	off := l.off
+	if l.B != nil {
+		off = l.offBias
+	}
+	kernel.ConvWgradAccumulate(l.Filters, a, lda, astr, w.xp, bstr, off, n, cnt, w.acc)
+}
+
+// wgradDirectReduce writes the kernel's sums into wk.dW and wk.dB and
+// zeroes them.
+func (l *Conv2D) wgradDirectReduce(wk *convWork) {
+	f, kk, taps := l.Filters, l.geom.ColRows(), l.wgradTaps()
+	w := &wk.wgrad
 	wk.dW = grow(wk.dW, len(l.W.Grad.Data))
 	if l.B == nil {
 		clear(wk.dW)
 		kernel.ConvWgradReduce(f, taps, w.acc, wk.dW, kk)
 		return
 	}
+	// dW and dB as the columns of f × (kk+1).
 	wk.dWT = grow(wk.dWT, f*taps)
 	clear(wk.dWT)
 	kernel.ConvWgradReduce(f, taps, w.acc, wk.dWT, taps)
@@ -107,4 +147,19 @@ func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 		copy(wk.dW[fi*kk:(fi+1)*kk], wk.dWT[fi*taps:])
 		wk.dB[fi] = wk.dWT[fi*taps+kk]
 	}
+}
+
+// sharedGradPad reports whether backwardImplicit pads each example's output
+// gradient once for both gradients: the input gradient's padded copy
+// (gradGeom), read from (PadT'·Wp' + PadL'), is the direct weight
+// gradient's Wp-wide layout when the two padded widths agree (padding
+// D·(KW-1) in all across, as "same" padding has), and reading n values from
+// there stays within the plane. Then the rows past OW, and past OH, land on
+// the zero border. It needs one example per call of the direct kernel.
+func (l *Conv2D) sharedGradPad() bool {
+	_, wp := l.geom.Padded()
+	gg := l.gradGeom()
+	hpg, wpg := gg.Padded()
+	n, ex, _ := l.wgradGeom()
+	return ex == 1 && l.implicitInputGrad() && wpg == wp && gg.PadT*wpg+gg.PadL+n <= hpg*wpg
 }
