@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/serve"
 )
 
@@ -31,6 +32,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", 30*time.Second, "time a client has to send its whole request")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run, until SIGINT/SIGTERM, to this file (go tool pprof reads it)")
+	spinWait := fs.Duration("spin-wait", 0, fmt.Sprintf("how long the engine's idle threads poll for work before they sleep (0: at once, which leaves the cores to other requests; training and bench poll %s)", kernel.DefaultSpinWait))
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -38,9 +40,14 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if len(pos) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
-	if *maxBatch < 1 || *maxBody < 1 || *maxDelay < 0 || *readTimeout <= 0 || *maxInflight < 0 || *inflightWait < 0 {
-		return usageError{"--max-batch, --max-body and --read-timeout must be positive, --max-delay, --max-inflight-bytes and --inflight-wait 0 or more"}
+	if *maxBatch < 1 || *maxBody < 1 || *maxDelay < 0 || *readTimeout <= 0 || *maxInflight < 0 || *inflightWait < 0 || *spinWait < 0 {
+		return usageError{"--max-batch, --max-body and --read-timeout must be positive, --max-delay, --max-inflight-bytes, --inflight-wait and --spin-wait 0 or more"}
 	}
+	// Batched requests run data-parallel like training, but while one batch
+	// runs the cores have other requests to decode and answer: with the
+	// engine's polling, LeNet-5 served 11.7-14.3K requests/s against
+	// 13.8-16.5K without (64 clients, batches up to 32, 10 s runs).
+	kernel.SetSpinWait(*spinWait)
 	m, err := serve.Load(*model)
 	if err != nil {
 		return err

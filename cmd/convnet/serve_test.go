@@ -86,6 +86,7 @@ func TestServeFlags(t *testing.T) {
 		{"--max-inflight-bytes", "-1"},
 		{"--inflight-wait", "-1s"},
 		{"--max-body", "0"},
+		{"--spin-wait", "-1ms"},
 	} {
 		var out bytes.Buffer
 		err := runServe(append([]string{"--model", "no-such-file.onnx"}, args...), &out, &out)

@@ -111,32 +111,47 @@ func parallel(n, w int, t Task) {
 	callPool.Put(c)
 }
 
-// spinWait is how long an idle worker polls for its next chunk before
-// blocking on the queue, and a caller polls for its chunks to finish before
-// it yields between polls instead. Blocking costs more than its wake-up
-// latency (about 150 µs from a channel send to the worker starting, measured
-// on this project's 2-core VM): when the caller blocks, the runtime wakes it
-// on the core of the worker that finished last, so the caller and the worker
-// trade cores on every call, and each chunk's data, written on one core by
-// the last call, is read from the other core's cache by the next. On LeNet-5
-// inference at batch 64, 2 threads, that made every shard take 1.6 times as
-// long as on one thread, and 2 threads no faster than 1. Polling keeps each
-// goroutine on its core between calls. It is bounded, as OpenMP runtimes and
-// ONNX Runtime bound theirs, so a pool with no work gives its cores back.
-const spinWait = 500 * time.Microsecond
+// SetSpinWait sets how long an idle worker polls for its next chunk before
+// blocking on the queue, and how long a caller polls for its chunks to
+// finish before it yields between polls (and 20 times that before it
+// blocks); d <= 0 makes both block at once. The default, DefaultSpinWait,
+// suits a training loop or a benchmark, whose cores have nothing else to
+// do; a server, whose cores can take other requests meanwhile, should set 0.
+//
+// Blocking costs more than its wake-up latency (about 150 µs from a channel
+// send to the worker starting, measured on this project's 2-core VM): when
+// the caller blocks, the runtime wakes it on the core of the worker that
+// finished last, so the caller and the worker trade cores on every call, and
+// each chunk's data, written on one core by the last call, is read from the
+// other core's cache by the next. On LeNet-5 inference at batch 64, 2
+// threads, that made every shard take 1.6 times as long as on one thread,
+// and 2 threads no faster than 1. Polling keeps each goroutine on its core
+// between calls. It is bounded, as OpenMP runtimes and ONNX Runtime bound
+// theirs, and like ONNX Runtime's session option allow_spinning it can be
+// turned off.
+func SetSpinWait(d time.Duration) { spinWait.Store(int64(max(d, 0))) }
 
-// yieldWait is how long a caller polls, yielding to other goroutines between
-// polls, before it blocks: past it, the chunks are long enough that a wake-up
-// on the other core costs little against them.
-const yieldWait = 20 * spinWait
+// SpinWait reports the current SetSpinWait setting.
+func SpinWait() time.Duration { return time.Duration(spinWait.Load()) }
+
+// DefaultSpinWait is SpinWait's default: on LeNet-5 at 2 threads, 50 µs
+// gave 149-157K images/s in inference and 49-52K in training, 500 µs
+// 154-161K and 52-54K, and blocking at once 115-128K and 37-44K.
+const DefaultSpinWait = 500 * time.Microsecond
+
+var spinWait atomic.Int64
+
+func init() { SetSpinWait(DefaultSpinWait) }
 
 // waitChunks returns when every chunk of c handed to the pool has run,
 // running queued chunks (of this call or any other) itself meanwhile, so
 // that the pool cannot deadlock when calls nest. It polls before it blocks:
-// see spinWait.
+// see SetSpinWait.
 func waitChunks(c *call) {
+	spin := SpinWait()
+	yield := 20 * spin
 	var t0 time.Time
-	for i := 0; c.pending.Load() > 0; i++ {
+	for i := 0; spin > 0 && c.pending.Load() > 0; i++ {
 		select {
 		case j := <-pool.jobs:
 			j.run()
@@ -147,10 +162,10 @@ func waitChunks(c *call) {
 			t0 = time.Now()
 		}
 		waited := time.Since(t0)
-		if waited > yieldWait {
+		if waited > yield {
 			break
 		}
-		if waited < spinWait {
+		if waited < spin {
 			spinPause()
 		} else {
 			runtime.Gosched()
@@ -201,7 +216,7 @@ func (j job) run() {
 
 // workerPool is the set of goroutines that run chunks handed out by
 // Parallel. It only grows, to the largest number of helpers any call has
-// needed; a worker idle for longer than spinWait blocks on jobs and costs
+// needed; a worker idle for longer than SpinWait blocks on jobs and costs
 // nothing.
 type workerPool struct {
 	jobs    chan job
@@ -230,9 +245,13 @@ func (p *workerPool) work() {
 	}
 }
 
-// next returns the next job, polling the queue for up to spinWait before
+// next returns the next job, polling the queue for up to SpinWait before
 // blocking on it.
 func (p *workerPool) next() job {
+	spin := SpinWait()
+	if spin == 0 {
+		return <-p.jobs
+	}
 	var t0 time.Time
 	for i := 0; ; i++ {
 		select {
@@ -243,7 +262,7 @@ func (p *workerPool) next() job {
 		if i%64 == 0 {
 			if i == 0 {
 				t0 = time.Now()
-			} else if time.Since(t0) > spinWait {
+			} else if time.Since(t0) > spin {
 				return <-p.jobs
 			}
 		}

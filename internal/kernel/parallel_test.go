@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // coverTask records which worker handled each item.
@@ -79,9 +80,20 @@ func (t *sumTask) total() int64 {
 // TestParallelConcurrentNested runs nested Parallel calls from many
 // goroutines at once, more than there are threads, which must neither
 // deadlock nor mix up results.
+//
+// It runs with the default spin wait, with none (every wait blocks), and
+// with 1 µs, so that waits pass through polling, yielding and blocking.
 func TestParallelConcurrentNested(t *testing.T) {
 	defer SetThreads(Threads())
+	defer SetSpinWait(SpinWait())
 	SetThreads(4)
+	for _, spin := range []time.Duration{DefaultSpinWait, 0, time.Microsecond} {
+		SetSpinWait(spin)
+		parallelConcurrentNested(t)
+	}
+}
+
+func parallelConcurrentNested(t *testing.T) {
 	x := make([]int64, 10000)
 	var want int64
 	for i := range x {
