@@ -50,6 +50,7 @@ import (
 	"time"
 
 	"github.com/convnet/convnet/data"
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/onnx"
 	"github.com/convnet/convnet/tensor"
@@ -69,6 +70,13 @@ type Options struct {
 	// InflightWait is how long a request waits for room under
 	// MaxInflight before a 503; 1s (negative: no wait).
 	InflightWait time.Duration
+	// Polling is how long the engine's idle threads poll for work before
+	// they sleep; 0, the default, sleeps at once. Polling keeps a batch's
+	// shards on their cores from pass to pass, which training wants, but a
+	// server's cores have requests to answer meanwhile: with the engine's
+	// training default (500 µs), LeNet-5 served 13-30% fewer requests/s.
+	// The setting is the engine's, for the whole process; New applies it.
+	Polling time.Duration
 }
 
 // Default option values.
@@ -168,6 +176,7 @@ type Server struct {
 // New starts serving m. Call Close when done.
 func New(m *Model, opts Options) *Server {
 	opts.defaults()
+	kernel.SetSpinWait(opts.Polling)
 	s := &Server{model: m, opts: opts, budget: newBudget(opts.MaxInflight),
 		in: m.Graph.InputShape(), out: m.Graph.Output().Shape}
 	s.metrics = newMetrics(opts.MaxBatch, s.budget)

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/onnx"
 	"github.com/convnet/convnet/tensor"
@@ -463,5 +464,21 @@ func TestLoadONNX(t *testing.T) {
 	}
 	if m.InputName != "input" || m.OutputName != "dense3" || NameFromPath(path) != "lenet" {
 		t.Errorf("Load: input %q, output %q, name %q", m.InputName, m.OutputName, NameFromPath(path))
+	}
+}
+
+// TestPolling: New applies Options.Polling to the engine, and by default
+// turns the engine's polling off.
+func TestPolling(t *testing.T) {
+	defer kernel.SetSpinWait(kernel.SpinWait())
+	kernel.SetSpinWait(kernel.DefaultSpinWait)
+	m := testModel(t)
+	New(m, Options{Name: "m"}).Close()
+	if got := kernel.SpinWait(); got != 0 {
+		t.Errorf("after New with default options, the engine polls for %v, want 0", got)
+	}
+	New(m, Options{Name: "m", Polling: time.Millisecond}).Close()
+	if got := kernel.SpinWait(); got != time.Millisecond {
+		t.Errorf("after New with Polling 1ms, the engine polls for %v", got)
 	}
 }

@@ -43,11 +43,6 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if *maxBatch < 1 || *maxBody < 1 || *maxDelay < 0 || *readTimeout <= 0 || *maxInflight < 0 || *inflightWait < 0 || *spinWait < 0 {
 		return usageError{"--max-batch, --max-body and --read-timeout must be positive, --max-delay, --max-inflight-bytes, --inflight-wait and --spin-wait 0 or more"}
 	}
-	// Batched requests run data-parallel like training, but while one batch
-	// runs the cores have other requests to decode and answer: with the
-	// engine's polling, LeNet-5 served 11.7-14.3K requests/s against
-	// 13.8-16.5K without (64 clients, batches up to 32, 10 s runs).
-	kernel.SetSpinWait(*spinWait)
 	m, err := serve.Load(*model)
 	if err != nil {
 		return err
@@ -64,7 +59,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		wait = -1 // serve.Options: negative is no wait
 	}
 	s := serve.New(m, serve.Options{Name: *name, MaxBatch: *maxBatch, MaxDelay: delay, MaxBody: *maxBody,
-		MaxInflight: *maxInflight, InflightWait: wait})
+		MaxInflight: *maxInflight, InflightWait: wait, Polling: *spinWait})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		s.Close()
