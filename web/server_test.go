@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/probe"
 	"github.com/convnet/convnet/train"
@@ -453,4 +454,15 @@ func TestCloneModel(t *testing.T) {
 
 func inspectProbs(m *nn.Model, x []float32) []float32 {
 	return probe.Record(m, x).Probs
+}
+
+// TestDashboardPolling: a dashboard lowers the engine's polling to
+// dashboardPolling, so that its handlers get the cores between steps.
+func TestDashboardPolling(t *testing.T) {
+	defer kernel.SetSpinWait(kernel.SpinWait())
+	kernel.SetSpinWait(kernel.DefaultSpinWait)
+	newTestServer(t)
+	if got := kernel.SpinWait(); got != dashboardPolling {
+		t.Errorf("with a dashboard, the engine polls for %v, want %v", got, dashboardPolling)
+	}
 }

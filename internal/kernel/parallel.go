@@ -136,13 +136,11 @@ func SpinWait() time.Duration { return time.Duration(spinWait.Load()) }
 
 // DefaultSpinWait is SpinWait's default. On LeNet-5 at 2 threads, 50 µs
 // gave 149-157K images/s in inference and 49-52K in training, 500 µs
-// 154-161K and 52-54K, and blocking at once 115-128K and 37-44K; 100 µs
-// against 500 µs, alternating, 150-161K against 152-160K in inference,
-// 49-58K against 52-56K in training and the same on cifarnet. The
-// dashboard's pages (web/overhead_test.go, 10 pages) kept 97.8% of
-// training's speed twice at 100 µs, and 93.5-100% in four runs at 500 µs,
-// where the workers' polling held the cores the pages' handlers wanted.
-const DefaultSpinWait = 100 * time.Microsecond
+// 154-161K and 52-54K, and blocking at once 115-128K and 37-44K. In
+// `convnet train`, whose steps are further apart (the next batch is
+// copied between them), 3 epochs took 6.6-7.3 s at 500 µs against
+// 7.1-7.5 s at 100 µs, alternating.
+const DefaultSpinWait = 500 * time.Microsecond
 
 var spinWait atomic.Int64
 
