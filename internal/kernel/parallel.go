@@ -153,16 +153,13 @@ func init() { SetSpinWait(DefaultSpinWait) }
 func waitChunks(c *call) {
 	spin := SpinWait()
 	yield := 20 * spin
-	var t0 time.Time
-	for i := 0; spin > 0 && c.pending.Load() > 0; i++ {
+	t0 := time.Now()
+	for spin > 0 && c.pending.Load() > 0 {
 		select {
 		case j := <-pool.jobs:
 			j.run()
 			continue
 		default:
-		}
-		if i == 0 {
-			t0 = time.Now()
 		}
 		waited := time.Since(t0)
 		if waited > yield {
