@@ -109,9 +109,9 @@ func (l *Conv2D) wgradTaps() int {
 }
 
 // wgradDirectAdd adds to the kernel's sums the gradients of examples [s0,
-// s0+cnt), cnt at most ex (wgradGeom), whose output gradients are in a Wp
-// wide: example e's row f at f·lda + e·astr, zero past OW in each row, and
-// ConvWgradRowsAlloc(F) rows readable.
+// s0+cnt), cnt at most ex (wgradGeom), whose output gradients are in a, in
+// rows Wp wide: example e's row f at f·lda + e·astr, zero past OW in each
+// row, and ConvWgradRowsAlloc(F) rows readable.
 func (l *Conv2D) wgradDirectAdd(x, a []float32, lda, astr int, wk *convWork, s0, cnt int) {
 	g := l.geom
 	n, _, bstr := l.wgradGeom()
