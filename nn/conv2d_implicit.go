@@ -240,7 +240,7 @@ func (l *Conv2D) backwardSharedPad(x, dOut, dx []float32, wk *convWork, lo, hi i
 	for s := lo; s < hi; s++ {
 		kernel.PadImage(gg, dOut[s*f*npix:][:f*npix], dp)
 		l.wgradDirectAdd(x, dp[gg.PadT*wpg+gg.PadL:], planeG, 0, wk, s, 1)
-		l.inputGradPadded(dp[:f*planeG], dx, s, 0, g.H*g.W)
+		l.inputGradPadded(dp[:f*planeG], dx, s)
 	}
 	l.wgradDirectReduce(wk)
 }
@@ -343,13 +343,12 @@ func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, par
 	}
 }
 
-// inputGradPadded writes input pixels [j0, j1) of example s's gradient
-// into dx from dp, its output gradient padded for gradGeom, for one group.
-func (l *Conv2D) inputGradPadded(dp, dx []float32, s, j0, j1 int) {
-	g := l.geom
-	kg := l.gradGeom().ColRows()
-	kernel.ConvGemmCols(l.gradGeom(), g.C, l.wFlip[:g.C*kg], kg, dp, l.offGrad, j0, j1-j0, 0,
-		dx[s*g.C*g.H*g.W+j0:], g.H*g.W)
+// inputGradPadded writes example s's input gradient into dx from dp, its
+// output gradient padded for gradGeom, for a layer of one group.
+func (l *Conv2D) inputGradPadded(dp, dx []float32, s int) {
+	g, gg := l.geom, l.gradGeom()
+	kg, npix := gg.ColRows(), g.H*g.W
+	kernel.ConvGemmCols(gg, g.C, l.wFlip[:g.C*kg], kg, dp, l.offGrad, 0, npix, 0, dx[s*g.C*npix:], npix)
 }
 
 // flipWeights writes W' (see the top of this file) into l.wFlip: for each
