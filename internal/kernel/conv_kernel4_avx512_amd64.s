@@ -2,6 +2,29 @@
 
 #include "textflag.h"
 
+// RUN_PTR sets reg to the address of run i: xp (in AX) + x[i] (x in DX)
+// floats.
+#define RUN_PTR(i, reg) MOVQ (i*8)(DX), reg; LEAQ (AX)(reg*4), reg
+
+// THIN_MASKS_AND_RUNS loads the column masks K1-K4 from mask and the four
+// run addresses into DI, R13, R14 and BX, for convKernel4AVX512 and
+// convKernel3AVX512.
+#define THIN_MASKS_AND_RUNS \
+	MOVQ mask+56(FP), AX; \
+	KMOVW AX, K1; \
+	SHRQ $16, AX; \
+	KMOVW AX, K2; \
+	SHRQ $16, AX; \
+	KMOVW AX, K3; \
+	SHRQ $16, AX; \
+	KMOVW AX, K4; \
+	MOVQ xp+32(FP), AX; \
+	MOVQ x+48(FP), DX; \
+	RUN_PTR(0, DI); \
+	RUN_PTR(1, R13); \
+	RUN_PTR(2, R14); \
+	RUN_PTR(3, BX)
+
 // convKernel4AVX512 and convKernel3AVX512 are convKernelAVX512 for
 // products of at most 4 or 3 rows: a tile of that many rows by 64
 // columns, four runs of 16 pixels loaded from the padded image at
@@ -12,24 +35,7 @@
 
 // func convKernel4AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
 TEXT ·convKernel4AVX512(SB), NOSPLIT, $0-80
-	MOVQ mask+56(FP), AX
-	KMOVW AX, K1
-	SHRQ $16, AX
-	KMOVW AX, K2
-	SHRQ $16, AX
-	KMOVW AX, K3
-	SHRQ $16, AX
-	KMOVW AX, K4
-	MOVQ xp+32(FP), AX
-	MOVQ x+48(FP), DX
-	MOVQ 0(DX), DI
-	LEAQ (AX)(DI*4), DI
-	MOVQ 8(DX), R13
-	LEAQ (AX)(R13*4), R13
-	MOVQ 16(DX), R14
-	LEAQ (AX)(R14*4), R14
-	MOVQ 24(DX), BX
-	LEAQ (AX)(BX*4), BX
+	THIN_MASKS_AND_RUNS
 	MOVQ a+16(FP), SI
 	MOVQ ars+24(FP), R11
 	SHLQ $2, R11
@@ -122,24 +128,7 @@ done4:
 
 // func convKernel3AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x *[4]int, mask uint64, c *float32, ldc int)
 TEXT ·convKernel3AVX512(SB), NOSPLIT, $0-80
-	MOVQ mask+56(FP), AX
-	KMOVW AX, K1
-	SHRQ $16, AX
-	KMOVW AX, K2
-	SHRQ $16, AX
-	KMOVW AX, K3
-	SHRQ $16, AX
-	KMOVW AX, K4
-	MOVQ xp+32(FP), AX
-	MOVQ x+48(FP), DX
-	MOVQ 0(DX), DI
-	LEAQ (AX)(DI*4), DI
-	MOVQ 8(DX), R13
-	LEAQ (AX)(R13*4), R13
-	MOVQ 16(DX), R14
-	LEAQ (AX)(R14*4), R14
-	MOVQ 24(DX), BX
-	LEAQ (AX)(BX*4), BX
+	THIN_MASKS_AND_RUNS
 	MOVQ a+16(FP), SI
 	MOVQ ars+24(FP), R11
 	SHLQ $2, R11
@@ -222,22 +211,14 @@ done3:
 TEXT ·convKernel3x8AVX512(SB), NOSPLIT, $0-64
 	MOVQ xp+24(FP), AX
 	MOVQ x+40(FP), DX
-	MOVQ 0(DX), DI
-	LEAQ (AX)(DI*4), DI
-	MOVQ 8(DX), R13
-	LEAQ (AX)(R13*4), R13
-	MOVQ 16(DX), R14
-	LEAQ (AX)(R14*4), R14
-	MOVQ 24(DX), BX
-	LEAQ (AX)(BX*4), BX
-	MOVQ 32(DX), R12
-	LEAQ (AX)(R12*4), R12
-	MOVQ 40(DX), R15
-	LEAQ (AX)(R15*4), R15
-	MOVQ 48(DX), R9
-	LEAQ (AX)(R9*4), R9
-	MOVQ 56(DX), DX
-	LEAQ (AX)(DX*4), DX
+	RUN_PTR(0, DI)
+	RUN_PTR(1, R13)
+	RUN_PTR(2, R14)
+	RUN_PTR(3, BX)
+	RUN_PTR(4, R12)
+	RUN_PTR(5, R15)
+	RUN_PTR(6, R9)
+	RUN_PTR(7, DX) // last: DX held x
 	MOVQ a+8(FP), SI
 	MOVQ ars+16(FP), R11
 	SHLQ $2, R11
