@@ -25,11 +25,13 @@ import (
 // the output gradient. On that path, layers with few filters compute their
 // output at the padded width (conv2d_wide.go), and layers with few filters
 // or few taps their weight gradient as dot products over the image
-// (conv2d_wgrad.go). Other stride-1 layers go through the shifted column
-// matrix (kernel.Im2colShifted, several small examples to one GEMM), as
-// does the input gradient of layers with 5 to 7 input channels (or fewer,
-// on images not a multiple of 16 wide); other strides through Im2col per
-// example and group.
+// (conv2d_wgrad.go); other layers with a multiple of 8 input channels
+// compute theirs with the column matrix read from the image
+// (conv2d_wgrad_image.go). Other stride-1 layers go through the shifted
+// column matrix (kernel.Im2colShifted, several small examples to one GEMM),
+// as does the input gradient of layers with 5 to 7 input channels (or
+// fewer, on images not a multiple of 16 wide); other strides through Im2col
+// per example and group.
 type Conv2D struct {
 	Filters                int
 	KH, KW                 int
@@ -86,6 +88,8 @@ type convWork struct {
 	dOutW     []float32 // shifted path: (F/G, ld), output gradient on rows Wp wide, zero past OW
 	wgrad     wgradWork // direct weight gradient (conv2d_wgrad.go)
 	dxpShared []float32 // an output gradient padded for both gradients (backwardSharedPad)
+	bp        []float32 // image path: the output gradient packed for the weight gradient (conv2d_wgrad_image.go)
+	xpN       []float32 // image path: several padded images side by side, (examples, C/G, Hp, Wp)
 }
 
 // NewConv2D returns a conv layer with filters k×k filters, stride 1, no

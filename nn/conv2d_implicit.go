@@ -15,10 +15,11 @@ import "github.com/convnet/convnet/internal/kernel"
 // padded by D·(K-1)-Pad on each side, with the filters flipped in both
 // spatial axes and their two channel axes swapped (W'[c,f,i,j] =
 // W[f,c,KH-1-i,KW-1-j]): no column matrix of the gradient and no col2im.
-// The weight gradient needs the column matrix itself as the GEMM's A, read
-// in place by the micro-kernel; it is written a chunk of pixels at a time
-// (kernel.ConvIm2col), small enough to stay in L2, beside a copy of the
-// same pixels of dOut.
+// The weight gradient needs the column matrix itself as the GEMM's A. With
+// a multiple of 8 input channels per group the micro-kernel reads it from
+// the padded image (conv2d_wgrad_image.go); otherwise it is written a chunk
+// of pixels at a time (kernel.ConvIm2col), small enough to stay in L2,
+// beside a copy of the same pixels of dOut, and read in place by Sgemm.
 
 // implicitForward reports whether the forward pass (and with it the weight
 // gradient) takes the implicit-GEMM path: stride 1, not a plain 1×1
@@ -213,6 +214,8 @@ func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi, p
 		return
 	case l.directWgrad(parts):
 		l.wgradDirect(x, dOut, wk, lo, hi)
+	case l.wgradFromImage():
+		l.wgradImage(x, dOut, wk, lo, hi, parts)
 	default:
 		l.wgradColumns(x, dOut, wk, lo, hi, parts)
 	}

@@ -58,9 +58,10 @@ func slowConv2D(l *Conv2D, x, dy *tensor.Tensor) (y, dx, dw, db []float64) {
 // pixel counts leave every panel tail, a batch cut into chunks of several
 // examples or of output rows (the 50×50 image), batches smaller than the
 // thread count split into parts of images (the 50×50 and 17×19 images at
-// 2 and 3 threads), padding up to the kernel's
-// reach on each side, dilation, groups and a layer without bias; and the
-// forward pass alone, for layers with fewer than 8 input channels.
+// 2 and 3 threads), padding up to the kernel's reach on each side,
+// dilation, groups and a layer without bias, with the weight gradient on
+// each path that can take it (direct, columns, image); and the forward
+// pass alone, for layers with fewer than 8 input channels.
 func TestConv2DImplicit(t *testing.T) { checkConv2DPaths(t, true) }
 
 // TestConv2DShifted runs the same cases on the shifted path, which CPUs
@@ -127,16 +128,19 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		dx := tensor.New(x.Shape...)
 		y, wdx, wdw, wdb := slowConv2D(l, x, dy)
 		for _, threads := range []int{1, 2, 3} {
-			for _, paths := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
-				direct, wide := paths[0], paths[1]
+			// direct weight gradient, wide forward, image weight gradient
+			for _, paths := range [][3]bool{{false, false, false}, {false, false, true}, {true, false, true}, {false, true, false}, {true, true, true}} {
+				direct, wide, image := paths[0], paths[1], paths[2]
 				withThreads(threads, func() {
 					withPaths(direct, wide, func() {
+						wgradImageEnabled = image
+						defer func() { wgradImageEnabled = true }()
 						for i := range out.Data {
 							out.Data[i] = float32(math.NaN())
 						}
 						l.Forward([]*tensor.Tensor{x}, out, true)
 						l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
-						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v, wide forward %v", name, threads, direct, wide)
+						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v, wide forward %v, image weight gradient %v", name, threads, direct, wide, image)
 						compareFloats(t, what+": output", out.Data, y)
 						compareFloats(t, what+": input gradient", dx.Data, wdx)
 						compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
