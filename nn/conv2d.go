@@ -55,6 +55,8 @@ type Conv2D struct {
 	off, offBias, offGrad []int32
 	offGeom               kernel.ConvGeom // the geometry off and offGrad are for
 	wBias, wFlip          []float32
+	flip                  flipTask
+	gradSum               convGradSum
 }
 
 // convTask runs Forward's or Backward's loop over a range of examples, or
@@ -292,12 +294,7 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		l.task.dx = dIn[0].Data
 	}
 	kernel.Parallel(n*parts, &l.task)
-	// Sum the workers' partial gradients in a fixed order, so results do not
-	// depend on scheduling.
-	copy(l.W.Grad.Data, work[0].dW)
-	for _, wk := range work[1:] {
-		addInto(l.W.Grad.Data, wk.dW)
-	}
+	l.sumGrads(work)
 	if l.B != nil {
 		copy(l.B.Grad.Data, work[0].dB)
 		for _, wk := range work[1:] {

@@ -355,31 +355,53 @@ func (l *Conv2D) inputGradPadded(dp, dx []float32, s int) {
 }
 
 // flipWeights writes W' (see the top of this file) into l.wFlip: for each
-// group, W'_g[c, f, i, j] = W_g[f, c, KH-1-i, KW-1-j]. It walks blocks of
-// 16 filters by 16 channels, so that reads and writes both stay within a
-// few cache lines.
+// group, W'_g[c, f, i, j] = W_g[f, c, KH-1-i, KW-1-j]. Weights of at least
+// parallelPrepMin values are spread over the threads, blocks of 16 filters
+// each: before, the 256×256×3×3 weights of 8×256×14×14 took a serial
+// 0.35 ms, 2% of that layer's forward and backward pass at 2 threads.
 func (l *Conv2D) flipWeights() {
+	l.wFlip = grow(l.wFlip, len(l.W.Value.Data))
+	blocks := l.Groups * ((l.Filters/l.Groups + flipBlock - 1) / flipBlock)
+	l.flip.l = l
+	if len(l.wFlip) < parallelPrepMin {
+		l.flip.Run(0, 0, blocks)
+		return
+	}
+	kernel.Parallel(blocks, &l.flip)
+}
+
+// parallelPrepMin is the fewest values of the weights worth spreading
+// their preparation (flipWeights, sumGrads) over the threads.
+const parallelPrepMin = 1 << 15
+
+// flipBlock is the side of flipWeights' square blocks of filters by
+// channels, within which reads and writes both stay in a few cache lines.
+const flipBlock = 16
+
+// flipTask runs flipWeights on blocks of filters: block u is filters
+// [16·(u mod B), 16·(u mod B)+16) of group u/B, B blocks to a group.
+type flipTask struct{ l *Conv2D }
+
+func (t *flipTask) Run(_, lo, hi int) {
+	l := t.l
 	g := l.geom
 	fg, khw := l.Filters/l.Groups, g.KH*g.KW
-	w := l.W.Value.Data
-	l.wFlip = grow(l.wFlip, len(w))
-	const b = 16
-	for gi := 0; gi < l.Groups; gi++ {
-		src := w[gi*fg*g.C*khw : (gi+1)*fg*g.C*khw]
+	per := (fg + flipBlock - 1) / flipBlock
+	for u := lo; u < hi; u++ {
+		gi, f0 := u/per, u%per*flipBlock
+		src := l.W.Value.Data[gi*fg*g.C*khw : (gi+1)*fg*g.C*khw]
 		dst := l.wFlip[gi*fg*g.C*khw : (gi+1)*fg*g.C*khw]
-		for f0 := 0; f0 < fg; f0 += b {
-			for c0 := 0; c0 < g.C; c0 += b {
-				for f := f0; f < min(f0+b, fg); f++ {
-					for c := c0; c < min(c0+b, g.C); c++ {
-						si, di := (f*g.C+c)*khw, (c*fg+f)*khw
-						if khw == 9 {
-							flip9((*[9]float32)(dst[di:]), (*[9]float32)(src[si:]))
-							continue
-						}
-						d := dst[di : di+khw : di+khw]
-						for i, v := range src[si : si+khw : si+khw] {
-							d[khw-1-i] = v
-						}
+		for c0 := 0; c0 < g.C; c0 += flipBlock {
+			for f := f0; f < min(f0+flipBlock, fg); f++ {
+				for c := c0; c < min(c0+flipBlock, g.C); c++ {
+					si, di := (f*g.C+c)*khw, (c*fg+f)*khw
+					if khw == 9 {
+						flip9((*[9]float32)(dst[di:]), (*[9]float32)(src[si:]))
+						continue
+					}
+					d := dst[di : di+khw : di+khw]
+					for i, v := range src[si : si+khw : si+khw] {
+						d[khw-1-i] = v
 					}
 				}
 			}
@@ -388,8 +410,7 @@ func (l *Conv2D) flipWeights() {
 }
 
 // flip9 reverses the 9 taps of a 3×3 filter, with the bounds checked once:
-// the general loop took 0.7 ms for the 256×256×3×3 weights of the speed
-// issue's largest layer, 2-4% of its backward pass.
+// the general loop took 0.7 ms for the 256×256×3×3 weights, this 0.35 ms.
 func flip9(d, s *[9]float32) {
 	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = s[8], s[7], s[6], s[5], s[4], s[3], s[2], s[1], s[0]
 }
