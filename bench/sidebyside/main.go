@@ -167,12 +167,16 @@ func run(o options) error {
 		defer f.Close()
 		rawOut = f
 	}
-	// Alternate: for every benchmark and thread count, each engine in turn,
-	// the order rotated from round to round, so that a slow patch of the
-	// machine falls on all of them alike.
+	// Alternate: for every benchmark, round by round, each thread count and
+	// within it each engine in turn, the engines' order rotated from round
+	// to round, so that a slow patch of the machine falls on all of them
+	// alike. The thread counts alternate within a round too: the 1-to-2
+	// thread ratio compares runs seconds apart, not a whole benchmark's
+	// rounds apart (the machine's one-thread speed moved by a third within
+	// minutes on some days).
 	for _, name := range o.names {
-		for _, t := range o.threads {
-			for r := range o.rounds {
+		for r := range o.rounds {
+			for _, t := range o.threads {
 				for i := range engines {
 					e := engines[(i+r)%len(engines)]
 					cmd := e.cmd(name, t)
