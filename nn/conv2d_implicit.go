@@ -114,6 +114,10 @@ func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts i
 		l.forwardWide(x, out, wk, lo, hi, parts)
 		return
 	}
+	if tail, _ := tailPixels(l.geom.OutH() * l.geom.OutW()); tail > 0 && parts == 1 && tailsEnabled {
+		l.forwardTails(x, out, wk, lo, hi)
+		return
+	}
 	g := l.geom
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W
@@ -330,6 +334,10 @@ func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, par
 	plane := g.C * g.H * g.W
 	if !l.implicitInputGrad() {
 		l.backwardShifted(nil, dOut, dx, wk, lo, hi, false) // parts == 1
+		return
+	}
+	if tail, _ := tailPixels(g.H * g.W); tail > 0 && parts == 1 && tailsEnabled {
+		l.inputGradTails(dOut, dx, wk, lo, hi)
 		return
 	}
 	gg := l.gradGeom()

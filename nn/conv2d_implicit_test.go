@@ -60,8 +60,9 @@ func slowConv2D(l *Conv2D, x, dy *tensor.Tensor) (y, dx, dw, db []float64) {
 // thread count split into parts of images (the 50×50 and 17×19 images at
 // 2 and 3 threads), padding up to the kernel's reach on each side,
 // dilation, groups and a layer without bias, with the weight gradient on
-// each path that can take it (direct, columns, image); and the forward
-// pass alone, for layers with fewer than 8 input channels.
+// each path that can take it (direct, columns, image), the last pixels of
+// images with and without shared tail panels; and the forward pass alone,
+// for layers with fewer than 8 input channels.
 func TestConv2DImplicit(t *testing.T) { checkConv2DPaths(t, true) }
 
 // TestConv2DShifted runs the same cases on the shifted path, which CPUs
@@ -131,19 +132,22 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		dx := tensor.New(x.Shape...)
 		y, wdx, wdw, wdb := slowConv2D(l, x, dy)
 		for _, threads := range []int{1, 2, 3} {
-			// direct weight gradient, wide forward, image weight gradient
-			for _, paths := range [][3]bool{{false, false, false}, {false, false, true}, {true, false, true}, {false, true, false}, {true, true, true}} {
-				direct, wide, image := paths[0], paths[1], paths[2]
+			// direct weight gradient, wide forward, image weight gradient,
+			// shared tail panels
+			for _, paths := range [][4]bool{{false, false, false, true}, {false, false, true, true}, {false, false, true, false},
+				{true, false, true, true}, {false, true, false, true}, {true, true, true, true}} {
+				direct, wide, image, tails := paths[0], paths[1], paths[2], paths[3]
 				withThreads(threads, func() {
 					withPaths(direct, wide, func() {
-						wgradImageEnabled = image
-						defer func() { wgradImageEnabled = true }()
+						wgradImageEnabled, tailsEnabled = image, tails
+						defer func() { wgradImageEnabled, tailsEnabled = true, true }()
 						for i := range out.Data {
 							out.Data[i] = float32(math.NaN())
 						}
 						l.Forward([]*tensor.Tensor{x}, out, true)
 						l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
-						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v, wide forward %v, image weight gradient %v", name, threads, direct, wide, image)
+						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v, wide forward %v, image weight gradient %v, shared tails %v",
+							name, threads, direct, wide, image, tails)
 						compareFloats(t, what+": output", out.Data, y)
 						compareFloats(t, what+": input gradient", dx.Data, wdx)
 						compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
@@ -220,14 +224,15 @@ func TestConv2DImplicitRebuild(t *testing.T) {
 
 // TestConv2DImplicitAllocs: once warm, a forward and backward pass of the
 // implicit path allocates nothing, with B read in place (16×16) or packed
-// (7×7).
+// (7×7, and 14×14 with shared tail panels).
 func TestConv2DImplicitAllocs(t *testing.T) {
 	if raceEnabled() {
 		t.Skip("the race detector allocates on its own")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	// 8 channels on the 8-row kernels, 3 (RGB) on the thin ones.
-	for _, s := range [][2]int{{8, 16}, {8, 7}, {3, 16}, {3, 32}} {
+	// 8 channels on the 8-row kernels, 3 (RGB) on the thin ones; 14×14
+	// images share their tail panels.
+	for _, s := range [][2]int{{8, 16}, {8, 7}, {8, 14}, {3, 16}, {3, 32}} {
 		c, hw := s[0], s[1]
 		l := NewConv2D(16, 3)
 		l.PadT, l.PadL, l.PadB, l.PadR = 1, 1, 1, 1

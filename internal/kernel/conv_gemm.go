@@ -36,6 +36,11 @@ type convCols struct {
 	off    []int32
 	ow, wp int
 	j0     int // the pixel of B's column 0
+
+	// With per > 0, B's columns come from several images estr values
+	// apart in xp, per columns from each: column e·per + j is pixel j0 + j
+	// of image e (ConvGemmImages).
+	per, estr int
 }
 
 // A convSeg is a run of lanes of one packed row of B that come from
@@ -49,12 +54,30 @@ type convSeg struct {
 // segments splits the cols columns from pixel j0 into runs within output
 // rows, one convSeg each, into segs (which has room for 32).
 func (cc *convCols) segments(j0, cols int, segs *[32]convSeg) []convSeg {
+	if cc.per > 0 {
+		return cc.imageSegments(j0, cols, segs)
+	}
 	s := segs[:0]
 	for lane := 0; lane < cols; {
 		j := j0 + lane
 		oy, ox := j/cc.ow, j%cc.ow
 		l := min(cc.ow-ox, cols-lane)
 		s = append(s, convSeg{mask: uint32((uint64(1)<<l - 1) << lane), disp: int32(oy*cc.wp + ox - lane)})
+		lane += l
+	}
+	return s
+}
+
+// imageSegments is segments for columns from several images (cc.per > 0):
+// runs end at output rows and at images.
+func (cc *convCols) imageSegments(j0, cols int, segs *[32]convSeg) []convSeg {
+	s := segs[:0]
+	for lane := 0; lane < cols; {
+		col := j0 - cc.j0 + lane
+		e, j := col/cc.per, cc.j0+col%cc.per
+		oy, ox := j/cc.ow, j%cc.ow
+		l := min(cc.ow-ox, cols-lane, cc.per-col%cc.per)
+		s = append(s, convSeg{mask: uint32((uint64(1)<<l - 1) << lane), disp: int32(e*cc.estr + oy*cc.wp + ox - lane)})
 		lane += l
 	}
 	return s
@@ -141,6 +164,38 @@ func ConvGemmCols(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 	}
 	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp, j0: j0}
 	sgemmPackedB(gemmKernelForCPU(), false, m, n, k, 1, w, ldw, &cc, beta, c, ldc)
+}
+
+// ConvGemmImages is ConvGemmCols over ne images at once, xp[e·estr:] the
+// padded image e, for a few columns of each: C is m × ne·n, and C[i][e·n +
+// j] is output i at pixel j0+j of image e, overwritten. It fills the
+// micro-kernel's panels with the last few pixels of several images (the 4
+// past the 6 full panels of a 14×14 image, say) that would otherwise each
+// take a panel mostly of zeros.
+func ConvGemmImages(g ConvGeom, m int, w []float32, ldw int, xp []float32, estr, ne int, off []int32, j0, n int, c []float32, ldc int) {
+	k := len(off)
+	if j0 < 0 || n < 0 || j0+n > g.OutH()*g.OutW() {
+		panic("kernel: ConvGemmImages: columns outside the output")
+	}
+	if g.SH != 1 || g.SW != 1 || k < g.ColRows() {
+		panic("kernel: ConvGemmImages: stride is not 1 or off is shorter than ConvOffsets(g)")
+	}
+	hp, wp := g.Padded()
+	if ne < 1 || ne > 1 && estr < g.C*hp*wp || len(xp) < (ne-1)*estr+g.C*hp*wp {
+		panic("kernel: ConvGemmImages: xp is shorter than its images")
+	}
+	checkConvOffsets(off)
+	if m == 0 || n == 0 {
+		return
+	}
+	if ldw < k || len(w) < (m-1)*ldw+k {
+		panic("kernel: ConvGemmImages: w is too short")
+	}
+	if ldc < ne*n || len(c) < (m-1)*ldc+ne*n {
+		panic("kernel: ConvGemmImages: c is too short")
+	}
+	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp, j0: j0, per: n, estr: estr}
+	sgemmPackedB(gemmKernelForCPU(), false, m, ne*n, k, 1, w, ldw, &cc, 0, c, ldc)
 }
 
 // ConvIm2col writes columns [j0, j0+n) of the column matrix of ConvGemm
