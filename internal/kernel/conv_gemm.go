@@ -229,11 +229,26 @@ func ConvIm2col(g ConvGeom, xp []float32, off []int32, j0, n int, col []float32,
 		j += 16
 	}
 	if j < n {
-		// The last few columns, fewer than a vector: the reference, which
-		// writes exactly them.
-		convGatherGo(k, xp, off, cc.segments(j0+j, n-j, &segs), col[j:], ldcol, n-j)
+		// The last few columns, fewer than a vector: gathered 16 wide into
+		// a block on the stack, rows at a time, and copied from there. The
+		// reference, which writes exactly them lane by lane, took 3% of
+		// LeNet-5's training step (4 of the 100 columns of each example of
+		// its second layer).
+		var buf [im2colTailRows * 16]float32
+		tail := cc.segments(j0+j, n-j, &segs)
+		for p0 := 0; p0 < k; p0 += im2colTailRows {
+			rows := min(im2colTailRows, k-p0)
+			convGather(rows, xp, off[p0:p0+rows], tail, buf[:], 16, 16)
+			for p := 0; p < rows; p++ {
+				copy(col[(p0+p)*ldcol+j:(p0+p)*ldcol+n], buf[p*16:])
+			}
+		}
 	}
 }
+
+// im2colTailRows is how many rows ConvIm2col gathers at a time for its last
+// few columns: a 4 KiB block on the stack.
+const im2colTailRows = 64
 
 // checkConvOffsets panics unless off is increasing from 0 or more, as
 // ConvOffsets makes it; convGather's bounds check relies on that.

@@ -24,6 +24,8 @@ func convGemmGeoms() []ConvGeom {
 			}
 		}
 	}
+	// 72 rows: ConvIm2col gathers a few last columns 64 rows at a time.
+	gs = append(gs, ConvGeom{C: 8, H: 5, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, DH: 1, DW: 1})
 	return gs
 }
 
