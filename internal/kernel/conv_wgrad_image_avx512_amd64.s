@@ -1,6 +1,7 @@
 //go:build amd64 && !noasm
 
 #include "textflag.h"
+#include "tile8x32_avx512_amd64.h"
 
 // convWgradImageAVX512 adds to an m×n block of the weight gradient, n ≤ 32,
 // m a multiple of 8, one 8×32 tile in registers at a time: rows are input
@@ -35,30 +36,7 @@
 #define STEP \
 	VMOVUPS      (BPTR), B0 ; \
 	VMOVUPS      64(BPTR), B1 ; \
-	VBROADCASTSS (A0P), A0 ; \
-	VBROADCASTSS (A0P)(ARS*1), A1 ; \
-	VBROADCASTSS (A0P)(ARS*2), A2 ; \
-	VBROADCASTSS (A3P), A3 ; \
-	VFMADD231PS  B0, A0, Z0 ; \
-	VFMADD231PS  B1, A0, Z1 ; \
-	VFMADD231PS  B0, A1, Z2 ; \
-	VFMADD231PS  B1, A1, Z3 ; \
-	VFMADD231PS  B0, A2, Z4 ; \
-	VFMADD231PS  B1, A2, Z5 ; \
-	VFMADD231PS  B0, A3, Z6 ; \
-	VFMADD231PS  B1, A3, Z7 ; \
-	VBROADCASTSS (A3P)(ARS*1), A0 ; \
-	VBROADCASTSS (A3P)(ARS*2), A1 ; \
-	VBROADCASTSS (A6P), A2 ; \
-	VBROADCASTSS (A6P)(ARS*1), A3 ; \
-	VFMADD231PS  B0, A0, Z8 ; \
-	VFMADD231PS  B1, A0, Z9 ; \
-	VFMADD231PS  B0, A1, Z10 ; \
-	VFMADD231PS  B1, A1, Z11 ; \
-	VFMADD231PS  B0, A2, Z12 ; \
-	VFMADD231PS  B1, A2, Z13 ; \
-	VFMADD231PS  B0, A3, Z14 ; \
-	VFMADD231PS  B1, A3, Z15 ; \
+	FMA_8X32 ; \
 	ADDQ         $4, A0P ; \
 	ADDQ         $4, A3P ; \
 	ADDQ         $4, A6P ; \
@@ -100,11 +78,6 @@
 	ADDQ LDC, AX ; \
 	op(AX, Z14, Z15)
 
-#define PREFETCH_ROW \
-	PREFETCHT0 (AX) ; \
-	PREFETCHT0 64(AX) ; \
-	ADDQ       LDC, AX
-
 // func convWgradImageAVX512(m, n, ne, rows, ow int, a *float32, plane, imgSkip, rowSkip int, b, c *float32, ldc int, overwrite bool)
 TEXT ·convWgradImageAVX512(SB), NOSPLIT, $0-97
 	MOVQ m+0(FP), MM
@@ -115,48 +88,17 @@ TEXT ·convWgradImageAVX512(SB), NOSPLIT, $0-97
 	SHLQ $2, ARS
 	SHLQ $2, LDC
 
-	// Column masks: the low n of 32 bits, split over K1 and K2.
-	MOVQ  n+8(FP), CX
-	MOVQ  $1, AX
-	SHLQ  CX, AX
-	DECQ  AX
-	KMOVW AX, K1
-	SHRQ  $16, AX
-	KMOVW AX, K2
+	MOVQ n+8(FP), CX
+	COLUMN_MASKS
 
 tile:
 	MOVQ CPTR, AX
-	PREFETCH_ROW
-	PREFETCH_ROW
-	PREFETCH_ROW
-	PREFETCH_ROW
-	PREFETCH_ROW
-	PREFETCH_ROW
-	PREFETCH_ROW
-	PREFETCH_ROW
+	PREFETCH_TILE
 
 	MOVQ b+72(FP), BPTR
-	MOVQ ABASE, A0P
-	LEAQ (ARS)(ARS*2), AX
-	LEAQ (A0P)(AX*1), A3P
-	LEAQ (A3P)(AX*1), A6P
+	ROW_POINTERS
 
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZERO_TILE
 
 	MOVQ ne+16(FP), NIMG
 
