@@ -51,8 +51,11 @@ func (t *tailImages) gemm(g kernel.ConvGeom, x []float32, estr, cnt, images int,
 		if ones {
 			slot += hp * wp
 		}
-		if len(t.xp) != images*slot || t.slot != slot || t.ones != ones {
-			t.xp = make([]float32, images*slot) // zero borders, kept between calls
+		if len(t.xp) < images*slot || t.slot != slot || t.ones != ones {
+			// Zero borders, kept between calls; the buffer only grows, so
+			// a smaller last batch does not make the next full one
+			// allocate again.
+			t.xp = make([]float32, images*slot)
 			t.slot, t.ones = slot, ones
 			if ones {
 				for e := 0; e < images; e++ {
@@ -88,6 +91,7 @@ func (l *Conv2D) forwardTails(x, out []float32, wk *convWork, lo, hi int) {
 	g := l.geom
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	_, images := tailPixels(npix)
+	images = min(images, hi-lo) // the chunk fits this worker's share
 	plane := g.C * g.H * g.W
 	w, ldw, off := l.W.Value.Data, kk, l.off
 	if l.B != nil {
@@ -108,6 +112,7 @@ func (l *Conv2D) inputGradTails(dOut, dx []float32, wk *convWork, lo, hi int) {
 	g, gg := l.geom, l.gradGeom()
 	fg, npix, kg := l.Filters/l.Groups, g.OutH()*g.OutW(), gg.ColRows()
 	_, images := tailPixels(g.H * g.W)
+	images = min(images, hi-lo)
 	plane := g.C * g.H * g.W
 	for gi := 0; gi < l.Groups; gi++ {
 		for s0 := lo; s0 < hi; s0 += images {
