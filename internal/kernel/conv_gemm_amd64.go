@@ -204,13 +204,13 @@ func convGemmThinRuns(m int, w []float32, ldw int, xp []float32, off []int32, n 
 		}
 	}
 	if ws != nil {
-		gemmPool.Put(ws)
+		putGemmWorkspace(ws)
 	}
 }
 
 // zeroPaddedRows copies the m rows of k values of w (rows ldw apart) into a
 // pooled workspace's a as rows k apart, zero-padded to rows rows, for the
-// kernels that read whole tiles of A. The caller puts it back in gemmPool.
+// kernels that read whole tiles of A. The caller gives it back with putGemmWorkspace.
 func zeroPaddedRows(w []float32, ldw, m, rows, k int) *gemmWorkspace {
 	ws := getGemmWorkspace(rows*k, 0, 0)
 	clear(ws.a[:rows*k])
@@ -277,7 +277,7 @@ func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int,
 		}
 	}
 	if ws != nil {
-		gemmPool.Put(ws)
+		putGemmWorkspace(ws)
 	}
 }
 

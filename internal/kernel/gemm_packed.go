@@ -1,9 +1,6 @@
 package kernel
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // A gemmKernel is a register-blocked micro-kernel and the cache blocking that
 // feeds it. tile computes an m×n block of C, n ≤ nr, one mr×nr tile in
@@ -89,7 +86,7 @@ func sgemmBlocked(kr *gemmKernel, transA bool, m, n, k int, alpha float32, a []f
 			}
 		}
 	}
-	gemmPool.Put(ws)
+	putGemmWorkspace(ws)
 }
 
 // A gemmOperand is op(A) where it lies: element [i][p] is a[i*rs+p*ks].
@@ -208,13 +205,17 @@ func packColsGo(k, j0, n int, src []float32, lds int, dst []float32, ldd int) {
 
 // A gemmWorkspace holds the packing buffers of one sgemmPacked call. They
 // come from gemmPool, so concurrent calls each get their own and a warm call
-// allocates nothing.
+// allocates nothing (see reuse).
 type gemmWorkspace struct {
 	mem     []float32
 	a, b, t []float32 // packed A tail, packed B, scratch for packA
+	self    *reused[gemmWorkspace]
 }
 
-var gemmPool = sync.Pool{New: func() any { return new(gemmWorkspace) }}
+var gemmPool reuse[gemmWorkspace]
+
+// putGemmWorkspace gives ws back to gemmPool.
+func putGemmWorkspace(ws *gemmWorkspace) { gemmPool.put(ws.self) }
 
 // gemmAlign is the alignment, in float32s, of each packed buffer: 64 bytes,
 // one cache line and one zmm register, so vector loads never split lines.
@@ -223,7 +224,9 @@ const gemmAlign = 16
 // getGemmWorkspace returns a workspace from the pool with buffers a, b and
 // t of at least na, nb and nt values, each 64-byte aligned.
 func getGemmWorkspace(na, nb, nt int) *gemmWorkspace {
-	ws := gemmPool.Get().(*gemmWorkspace)
+	e := gemmPool.get()
+	ws := &e.v
+	ws.self = e
 	na, nb, nt = ceilDiv(na, gemmAlign)*gemmAlign, ceilDiv(nb, gemmAlign)*gemmAlign, ceilDiv(nt, gemmAlign)*gemmAlign
 	need := na + nb + nt + gemmAlign
 	if len(ws.mem) < need {

@@ -96,7 +96,11 @@ func ParallelShards(n int, t Task) {
 // parallel runs the w chunks of [0, n) concurrently; see Parallel.
 func parallel(n, w int, t Task) {
 	pool.grow(w - 1)
-	c := callPool.Get().(*call)
+	e := callPool.get()
+	c := &e.v
+	if c.done == nil {
+		c.done = make(chan struct{}, 1)
+	}
 	c.pending.Store(int32(w - 1))
 	for i := 1; i < w; i++ {
 		j := job{t: t, c: c, worker: i, lo: i * n / w, hi: (i + 1) * n / w}
@@ -108,7 +112,7 @@ func parallel(n, w int, t Task) {
 	}
 	t.Run(0, 0, n/w)
 	waitChunks(c)
-	callPool.Put(c)
+	callPool.put(e)
 }
 
 // SetSpinWait sets how long an idle worker polls for its next chunk before
@@ -198,7 +202,7 @@ type call struct {
 	done    chan struct{}
 }
 
-var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
+var callPool reuse[call]
 
 // A job is one chunk of a Parallel call.
 type job struct {
