@@ -79,21 +79,21 @@ func (t *convTask) Run(wi, lo, hi int) {
 }
 
 type convWork struct {
-	col, dcol []float32  // (C/G·KH·KW, OH·OW), or shifted: (C/G·KH·KW, ld)
-	dW, dB    []float32  // partial parameter gradients
-	dWT       []float32  // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
-	xp, dxp   []float32  // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
-	xpOnes    []float32  // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
-	xpWide    []float32  // wide path: a padded image and a plane of ones or zeros, (C/G+1, Hp, Wp)
-	wide      []float32  // wide path: output rows Wp wide, (F/G, rows·Wp)
-	out       []float32  // shifted path: (F/G, ld), output on rows Wp wide
-	dOutW     []float32  // shifted path: (F/G, ld), output gradient on rows Wp wide, zero past OW
-	wgrad     wgradWork  // direct weight gradient (conv2d_wgrad.go)
-	tails     tailImages // shared tail panels of the forward pass (conv2d_tails.go)
-	gradTails tailImages // and of the input gradient
-	dxpShared []float32  // an output gradient padded for both gradients (backwardSharedPad)
-	bp        []float32  // image path: the output gradient packed for the weight gradient (conv2d_wgrad_image.go)
-	xpN       []float32  // image path: several padded images side by side, (examples, C/G, Hp, Wp)
+	col, dcol []float32   // (C/G·KH·KW, OH·OW), or shifted: (C/G·KH·KW, ld)
+	dW, dB    []float32   // partial parameter gradients
+	dWT       []float32   // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
+	xp, dxp   []float32   // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
+	xpOnes    []float32   // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
+	xpWide    []float32   // wide path: a padded image and a plane of ones or zeros, (C/G+1, Hp, Wp)
+	wide      []float32   // wide path: output rows Wp wide, (F/G, rows·Wp)
+	out       []float32   // shifted path: (F/G, ld), output on rows Wp wide
+	dOutW     []float32   // shifted path: (F/G, ld), output gradient on rows Wp wide, zero past OW
+	wgrad     wgradWork   // direct weight gradient (conv2d_wgrad.go)
+	tails     tailImages  // shared tail panels of the forward pass (conv2d_tails.go)
+	gradTails tailImages  // and of the input gradient
+	dxpShared []float32   // an output gradient padded for both gradients (backwardSharedPad)
+	bp        []float32   // image path: the output gradient packed for the weight gradient (conv2d_wgrad_image.go)
+	xpN       paddedSlots // image path: several padded images side by side
 }
 
 // NewConv2D returns a conv layer with filters k×k filters, stride 1, no

@@ -364,23 +364,19 @@ func (l *Conv2D) inputGradPadded(dp, dx []float32, s int) {
 
 // flipWeights writes W' (see the top of this file) into l.wFlip: for each
 // group, W'_g[c, f, i, j] = W_g[f, c, KH-1-i, KW-1-j]. Weights of at least
-// parallelPrepMin values are spread over the threads, blocks of 16 filters
+// parallelMin values are spread over the threads, blocks of 16 filters
 // each: before, the 256×256×3×3 weights of 8×256×14×14 took a serial
 // 0.35 ms, 2% of that layer's forward and backward pass at 2 threads.
 func (l *Conv2D) flipWeights() {
 	l.wFlip = grow(l.wFlip, len(l.W.Value.Data))
 	blocks := l.Groups * ((l.Filters/l.Groups + flipBlock - 1) / flipBlock)
 	l.flip.l = l
-	if len(l.wFlip) < parallelPrepMin {
+	if len(l.wFlip) < parallelMin {
 		l.flip.Run(0, 0, blocks)
 		return
 	}
 	kernel.Parallel(blocks, &l.flip)
 }
-
-// parallelPrepMin is the fewest values of the weights worth spreading
-// their preparation (flipWeights, sumGrads) over the threads.
-const parallelPrepMin = 1 << 15
 
 // flipBlock is the side of flipWeights' square blocks of filters by
 // channels, within which reads and writes both stay in a few cache lines.

@@ -25,46 +25,22 @@ func tailPixels(npix int) (tail, images int) {
 }
 
 // tailImages is a chunk of images padded side by side for shared tail
-// panels: each slot holds an image of c planes Hp×Wp, and with ones a
-// plane of ones after it (the bias row of the forward product).
+// panels, and the product of their tails.
 type tailImages struct {
-	xp   []float32
-	out  []float32 // the shared product, (rows, images·tail)
-	slot int       // values per slot
-	ones bool
+	paddedSlots
+	out []float32 // the shared product, (rows, images·tail)
 }
 
 // gemm computes the m rows of output of every pixel of cnt images of x
 // (each g.C planes H×W, estr values apart), padded into the slots (or read
-// in place when g has no padding and no plane of ones), with the shared
-// tail panels. Each image is padded and its full panels computed in turn
+// in place, see paddedSlots.layout), with the shared tail panels. Each
+// image is padded and its full panels computed in turn
 // (kernel.ConvGemmCols), while its padded copy is in L2; then the tails
 // of all are one product (kernel.ConvGemmImages), copied into each
 // image's place: image e's output is c[e·cstr:], m rows ldc apart.
 func (t *tailImages) gemm(g kernel.ConvGeom, x []float32, estr, cnt, images int, ones bool,
 	m int, w []float32, ldw int, off []int32, c []float32, cstr, ldc int) {
-	hp, wp := g.Padded()
-	xp, xstr := x, estr
-	pad := hp*wp != g.H*g.W || ones
-	if pad {
-		slot := g.C * hp * wp
-		if ones {
-			slot += hp * wp
-		}
-		if len(t.xp) < images*slot || t.slot != slot || t.ones != ones {
-			// Zero borders, kept between calls; the buffer only grows, so
-			// a smaller last batch does not make the next full one
-			// allocate again.
-			t.xp = make([]float32, images*slot)
-			t.slot, t.ones = slot, ones
-			if ones {
-				for e := 0; e < images; e++ {
-					setAll(t.xp[e*slot+g.C*hp*wp:][:hp*wp], 1)
-				}
-			}
-		}
-		xp, xstr = t.xp, slot
-	}
+	xp, xstr, pad := t.layout(g, x, estr, images, ones)
 	npix := g.OutH() * g.OutW()
 	tail, _ := tailPixels(npix)
 	full := npix - tail

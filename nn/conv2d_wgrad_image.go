@@ -57,14 +57,9 @@ func (l *Conv2D) wgradImage(x, dOut []float32, wk *convWork, lo, hi, parts int) 
 	g := l.geom
 	oh, ow := g.OutH(), g.OutW()
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), oh*ow
-	hp, wp := g.Padded()
-	plane, planeP := g.C*g.H*g.W, g.C*hp*wp
+	plane := g.C * g.H * g.W
 	exs, rows := l.imageChunk()
 	wk.bp = grow(wk.bp, kernel.ConvWgradBLen(fg, exs*rows*ow))
-	pad := hp*wp != g.H*g.W
-	if pad && len(wk.xpN) != exs*planeP {
-		wk.xpN = make([]float32, exs*planeP) // zero borders, kept between calls
-	}
 	wk.dWT = grow(wk.dWT, l.Groups*kk*fg)
 	wk.dB = grow(wk.dB, l.Filters)
 	clear(wk.dB)
@@ -78,12 +73,10 @@ func (l *Conv2D) wgradImage(x, dOut []float32, wk *convWork, lo, hi, parts int) 
 			s0, cnt := u0/parts, min(exs, hi-u0)
 			ylo, yhi := (u0%parts)*oh/parts, (u0%parts+1)*oh/parts
 			// The images of the chunk, padded side by side, or in place.
-			xp, estr := x[(s0*l.Groups+gi)*plane:], l.Groups*plane
-			if pad {
-				for e := 0; e < cnt; e++ {
-					kernel.PadImage(g, x[((s0+e)*l.Groups+gi)*plane:][:plane], wk.xpN[e*planeP:][:planeP])
-				}
-				xp, estr = wk.xpN, planeP
+			xs := x[(s0*l.Groups+gi)*plane:]
+			xp, xstr, pad := wk.xpN.layout(g, xs, l.Groups*plane, exs, false)
+			for e := 0; pad && e < cnt; e++ {
+				kernel.PadImage(g, xs[e*l.Groups*plane:][:plane], xp[e*xstr:])
 			}
 			for y0 := ylo; y0 < yhi; y0 += rows {
 				nr := min(rows, yhi-y0)
@@ -93,7 +86,7 @@ func (l *Conv2D) wgradImage(x, dOut []float32, wk *convWork, lo, hi, parts int) 
 					kernel.PackConvWgradB(fg, nr*ow, d, npix, wk.bp, e*nr*ow, k)
 				}
 				// dW_gᵀ (C/G·KH·KW × F/G) += col (C/G·KH·KW × k) · dOutᵀ (k × F/G)
-				kernel.ConvWgradImage(g, fg, xp, estr, cnt, y0, nr, wk.bp, overwrite, dWT, fg)
+				kernel.ConvWgradImage(g, fg, xp, xstr, cnt, y0, nr, wk.bp, overwrite, dWT, fg)
 				overwrite = false
 				if l.B != nil {
 					addPanelSums(wk.dB[gi*fg:(gi+1)*fg], wk.bp, k)

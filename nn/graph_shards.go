@@ -195,8 +195,10 @@ type gradSum struct {
 	ends []int // ends[i]: elements in params[:i+1]
 }
 
-// gradSumParallelMin is the fewest elements worth spreading over threads.
-const gradSumParallelMin = 1 << 15
+// parallelMin is the fewest elements of a parameter-sized loop worth
+// spreading over the threads (gradSum here; Conv2D's flipWeights and
+// sumGrads).
+const parallelMin = 1 << 15
 
 func (t *gradSum) run(p *shardPlan, k int) {
 	t.p, t.k = p, k
@@ -206,7 +208,7 @@ func (t *gradSum) run(p *shardPlan, k int) {
 		total += len(param.Grad.Data)
 		t.ends = append(t.ends, total)
 	}
-	if total < gradSumParallelMin {
+	if total < parallelMin {
 		t.Run(0, 0, total)
 	} else {
 		kernel.Parallel(total, t)

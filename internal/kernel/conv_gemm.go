@@ -138,32 +138,15 @@ func ConvGemm(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32
 // several goroutines can share one image: C is m × n, and C[i][j] is the
 // output at pixel j0+j.
 func ConvGemmCols(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) {
-	k := len(off)
-	if j0 < 0 || n < 0 || j0+n > g.OutH()*g.OutW() {
-		panic("kernel: ConvGemmCols: columns outside the output")
-	}
-	if g.SH != 1 || g.SW != 1 || k < g.ColRows() {
-		panic("kernel: ConvGemm: stride is not 1 or off is shorter than ConvOffsets(g)")
-	}
-	hp, wp := g.Padded()
-	if len(xp) < g.C*hp*wp {
-		panic("kernel: ConvGemm: xp is shorter than the padded image")
-	}
-	checkConvOffsets(off)
-	if m == 0 || n == 0 {
+	if !checkConvGemm("ConvGemmCols", g, m, w, ldw, xp, 0, 1, off, j0, n, c, ldc) {
 		return
-	}
-	if ldw < k || len(w) < (m-1)*ldw+k {
-		panic("kernel: ConvGemm: w is too short")
-	}
-	if ldc < n || len(c) < (m-1)*ldc+n {
-		panic("kernel: ConvGemm: c is too short")
 	}
 	if convGemmDirect(g, m, w, ldw, xp, off, j0, n, beta, c, ldc) {
 		return
 	}
+	_, wp := g.Padded()
 	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp, j0: j0}
-	sgemmPackedB(gemmKernelForCPU(), false, m, n, k, 1, w, ldw, &cc, beta, c, ldc)
+	sgemmPackedB(gemmKernelForCPU(), false, m, n, len(off), 1, w, ldw, &cc, beta, c, ldc)
 }
 
 // ConvGemmImages is ConvGemmCols over ne images at once, xp[e·estr:] the
@@ -173,29 +156,42 @@ func ConvGemmCols(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 // past the 6 full panels of a 14×14 image, say) that would otherwise each
 // take a panel mostly of zeros.
 func ConvGemmImages(g ConvGeom, m int, w []float32, ldw int, xp []float32, estr, ne int, off []int32, j0, n int, c []float32, ldc int) {
+	if !checkConvGemm("ConvGemmImages", g, m, w, ldw, xp, estr, ne, off, j0, n, c, ldc) {
+		return
+	}
+	_, wp := g.Padded()
+	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp, j0: j0, per: n, estr: estr}
+	sgemmPackedB(gemmKernelForCPU(), false, m, ne*n, len(off), 1, w, ldw, &cc, 0, c, ldc)
+}
+
+// checkConvGemm panics, naming fn, unless the arguments of ConvGemmCols
+// (ne == 1) or ConvGemmImages fit their slices: columns [j0, j0+n) of the
+// output, ne padded images estr values apart in xp, W m × len(off) with
+// row stride ldw, C m × ne·n with row stride ldc. It reports whether there
+// is anything to compute.
+func checkConvGemm(fn string, g ConvGeom, m int, w []float32, ldw int, xp []float32, estr, ne int, off []int32, j0, n int, c []float32, ldc int) bool {
 	k := len(off)
 	if j0 < 0 || n < 0 || j0+n > g.OutH()*g.OutW() {
-		panic("kernel: ConvGemmImages: columns outside the output")
+		panic("kernel: " + fn + ": columns outside the output")
 	}
 	if g.SH != 1 || g.SW != 1 || k < g.ColRows() {
-		panic("kernel: ConvGemmImages: stride is not 1 or off is shorter than ConvOffsets(g)")
+		panic("kernel: " + fn + ": stride is not 1 or off is shorter than ConvOffsets(g)")
 	}
 	hp, wp := g.Padded()
 	if ne < 1 || ne > 1 && estr < g.C*hp*wp || len(xp) < (ne-1)*estr+g.C*hp*wp {
-		panic("kernel: ConvGemmImages: xp is shorter than its images")
+		panic("kernel: " + fn + ": xp is shorter than its padded images")
 	}
 	checkConvOffsets(off)
 	if m == 0 || n == 0 {
-		return
+		return false
 	}
 	if ldw < k || len(w) < (m-1)*ldw+k {
-		panic("kernel: ConvGemmImages: w is too short")
+		panic("kernel: " + fn + ": w is too short")
 	}
 	if ldc < ne*n || len(c) < (m-1)*ldc+ne*n {
-		panic("kernel: ConvGemmImages: c is too short")
+		panic("kernel: " + fn + ": c is too short")
 	}
-	cc := convCols{xp: xp, off: off, ow: g.OutW(), wp: wp, j0: j0, per: n, estr: estr}
-	sgemmPackedB(gemmKernelForCPU(), false, m, ne*n, k, 1, w, ldw, &cc, 0, c, ldc)
+	return true
 }
 
 // ConvIm2col writes columns [j0, j0+n) of the column matrix of ConvGemm
