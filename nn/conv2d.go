@@ -159,8 +159,15 @@ func (l *Conv2D) Build(in [][]int) ([]int, error) {
 	case c%l.Groups != 0 || l.Filters%l.Groups != 0:
 		return nil, fmt.Errorf("%s: groups=%d must divide both the %d input channels and the %d filters", l.Describe(), l.Groups, c, l.Filters)
 	}
-	l.geom = kernel.ConvGeom{C: c / l.Groups, H: h, W: w, KH: l.KH, KW: l.KW, SH: l.SH, SW: l.SW,
+	geom := kernel.ConvGeom{C: c / l.Groups, H: h, W: w, KH: l.KH, KW: l.KW, SH: l.SH, SW: l.SW,
 		PadT: l.PadT, PadL: l.PadL, PadB: l.PadB, PadR: l.PadR, DH: l.DH, DW: l.DW}
+	if geom != l.geom {
+		// The workers' padded buffers keep zero borders laid out for the
+		// old geometry; one of the same size (10×12 after 12×10) would
+		// otherwise be reused with pixels where the new borders are.
+		l.work = nil
+	}
+	l.geom = geom
 	if h+l.PadT+l.PadB < l.DH*(l.KH-1)+1 || w+l.PadL+l.PadR < l.DW*(l.KW-1)+1 {
 		return nil, fmt.Errorf("%s: kernel %dx%d (dilated) does not fit the %dx%d input with its padding", l.Describe(), l.DH*(l.KH-1)+1, l.DW*(l.KW-1)+1, h, w)
 	}

@@ -94,7 +94,7 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
 		{2, 8, 7, 7, func(c *Conv2D) { c.NoBias = true }, 8, 3},
 		{33, 8, 3, 3, pad(1, 1, 1, 1), 8, 3},
-		// Weights of parallelPrepMin values or more: flipped and summed
+		// Weights of parallelMin values or more: flipped and summed
 		// over the threads.
 		{3, 64, 6, 5, pad(1, 1, 1, 1), 72, 3},
 		// Up to 4 input channels on images a multiple of 16 wide: the
@@ -191,14 +191,16 @@ func withThreads(n int, f func()) {
 	f()
 }
 
-// TestConv2DImplicitRebuild builds one layer for two image sizes in turn,
-// with the same number of column rows: the offsets into the padded image
-// depend on its width too, and must follow the new geometry.
+// TestConv2DImplicitRebuild builds one layer for several image sizes in
+// turn, with the same number of column rows: the offsets into the padded
+// image depend on its width too, and must follow the new geometry; and the
+// workers' padded buffers must not keep the old borders when the new
+// padded image has the same size (12×10 after 10×12).
 func TestConv2DImplicitRebuild(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	l := NewConv2D(8, 3)
 	l.PadT, l.PadL, l.PadB, l.PadR = 1, 1, 1, 1
-	for _, hw := range [][2]int{{10, 10}, {12, 9}, {10, 10}} {
+	for _, hw := range [][2]int{{10, 10}, {12, 9}, {10, 10}, {10, 12}, {12, 10}} {
 		shape, err := l.Build([][]int{{8, hw[0], hw[1]}})
 		if err != nil {
 			t.Fatal(err)
