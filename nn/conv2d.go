@@ -56,6 +56,7 @@ type Conv2D struct {
 	offGeom               kernel.ConvGeom // the geometry off and offGrad are for
 	wBias, wFlip          []float32
 	flip                  flipTask
+	bias                  biasTask
 	gradSum               convGradSum
 }
 

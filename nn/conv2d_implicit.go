@@ -177,13 +177,35 @@ func partRange(n, parts, p int) (lo, hi int) {
 }
 
 // biasWeights writes l.wBias, the weights (F, C/G·KH·KW) with the bias as
-// one more column, for forwardImplicit.
+// one more column, for forwardImplicit. Large weights are copied by all the
+// threads: on one thread, the 128×128×3×3 copy took 3% of a 2-thread
+// forward pass of 16×128×8×8 while the other thread waited.
 func (l *Conv2D) biasWeights() {
 	kk := l.geom.ColRows()
 	l.wBias = grow(l.wBias, l.Filters*(kk+1))
-	for f := 0; f < l.Filters; f++ {
-		copy(l.wBias[f*(kk+1):], l.W.Value.Data[f*kk:(f+1)*kk])
-		l.wBias[f*(kk+1)+kk] = l.B.Value.Data[f]
+	l.bias.l = l
+	blocks := (l.Filters + biasBlock - 1) / biasBlock
+	if len(l.wBias) < parallelMin {
+		l.bias.Run(0, 0, blocks)
+		return
+	}
+	kernel.Parallel(blocks, &l.bias)
+}
+
+// biasBlock is how many filters' rows of l.wBias a unit of biasTask
+// writes.
+const biasBlock = 8
+
+// biasTask runs biasWeights on blocks of biasBlock filters.
+type biasTask struct{ l *Conv2D }
+
+func (t *biasTask) Run(_, lo, hi int) {
+	l := t.l
+	kk := l.geom.ColRows()
+	w, b := l.W.Value.Data, l.B.Value.Data
+	for f := lo * biasBlock; f < min(hi*biasBlock, l.Filters); f++ {
+		copy(l.wBias[f*(kk+1):][:kk], w[f*kk:(f+1)*kk])
+		l.wBias[f*(kk+1)+kk] = b[f]
 	}
 }
 
