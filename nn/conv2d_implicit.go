@@ -418,13 +418,14 @@ func (t *flipTask) Run(_, lo, hi int) {
 		src := l.W.Value.Data[gi*fg*g.C*khw : (gi+1)*fg*g.C*khw]
 		dst := l.wFlip[gi*fg*g.C*khw : (gi+1)*fg*g.C*khw]
 		for c0 := 0; c0 < g.C; c0 += flipBlock {
+			c1 := min(c0+flipBlock, g.C)
 			for f := f0; f < min(f0+flipBlock, fg); f++ {
-				for c := c0; c < min(c0+flipBlock, g.C); c++ {
+				if khw == 9 {
+					kernel.Reverse9(dst[(c0*fg+f)*khw:], fg*khw, src[(f*g.C+c0)*khw:], c1-c0)
+					continue
+				}
+				for c := c0; c < c1; c++ {
 					si, di := (f*g.C+c)*khw, (c*fg+f)*khw
-					if khw == 9 {
-						flip9((*[9]float32)(dst[di:]), (*[9]float32)(src[si:]))
-						continue
-					}
 					d := dst[di : di+khw : di+khw]
 					for i, v := range src[si : si+khw : si+khw] {
 						d[khw-1-i] = v
@@ -433,12 +434,6 @@ func (t *flipTask) Run(_, lo, hi int) {
 			}
 		}
 	}
-}
-
-// flip9 reverses the 9 taps of a 3×3 filter, with the bounds checked once:
-// the general loop took 0.7 ms for the 256×256×3×3 weights, this 0.35 ms.
-func flip9(d, s *[9]float32) {
-	d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8] = s[8], s[7], s[6], s[5], s[4], s[3], s[2], s[1], s[0]
 }
 
 // setAll sets every element of x to v by doubling copies, which run as
