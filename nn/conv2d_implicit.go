@@ -266,9 +266,10 @@ func (l *Conv2D) backwardSharedPad(x, dOut, dx []float32, wk *convWork, lo, hi i
 	}
 	dp := wk.dxpShared
 	l.wgradDirectInit(wk)
+	px := l.wgradPixels(wpg)
 	for s := lo; s < hi; s++ {
 		kernel.PadImage(gg, dOut[s*f*npix:][:f*npix], dp)
-		l.wgradDirectAdd(x, dp[gg.PadT*wpg+gg.PadL:], planeG, 0, wk, s, 1)
+		l.wgradDirectAdd(x, dp[gg.PadT*wpg+gg.PadL:], planeG, 0, px, wk, s, 1)
 		l.inputGradPadded(dp[:f*planeG], dx, s)
 	}
 	l.wgradDirectReduce(wk)

@@ -60,7 +60,8 @@ func slowConv2D(l *Conv2D, x, dy *tensor.Tensor) (y, dx, dw, db []float64) {
 // thread count split into parts of images (the 50×50 and 17×19 images at
 // 2 and 3 threads), padding up to the kernel's reach on each side,
 // dilation, groups and a layer without bias, with the weight gradient on
-// each path that can take it (direct, columns, image), the last pixels of
+// each path that can take it (direct, columns, image), with the input
+// gradient and without it (as a first layer), the last pixels of
 // images with and without shared tail panels; and the forward pass alone,
 // for layers with fewer than 8 input channels.
 func TestConv2DImplicit(t *testing.T) { checkConv2DPaths(t, true) }
@@ -153,6 +154,12 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 						compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)
 						if l.B != nil {
 							compareFloats(t, what+": bias gradient", l.B.Grad.Data, wdb)
+						}
+						// As a first layer: the parameter gradients alone.
+						l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{nil})
+						compareFloats(t, what+", no input gradient: weight gradient", l.W.Grad.Data, wdw)
+						if l.B != nil {
+							compareFloats(t, what+", no input gradient: bias gradient", l.B.Grad.Data, wdb)
 						}
 					})
 				})

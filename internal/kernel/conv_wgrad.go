@@ -16,6 +16,11 @@ import "fmt"
 // a step: six loads of dOut', four (unaligned) of the image, 24 FMAs into 24
 // registers, with nothing packed or written on the way.
 //
+// When OW is a multiple of 16, q can instead run over the output's rows
+// alone (ConvWgradPixels), a row of dOut and of xp a stride apart each:
+// nothing is then read for the Wp-OW columns, and dOut can be read where
+// it is, OW wide.
+//
 // The 24 sums are kept as vectors (acc) across calls, and reduced to
 // scalars once, by ConvWgradReduce, when all the examples are in.
 
@@ -34,25 +39,57 @@ func ConvWgradAccLen(rows, taps int) int {
 }
 
 // ConvWgradRowsAlloc is how many rows of a ConvWgradAccumulate reads for
-// rows filters: whole blocks of 6. The extra rows' sums are thrown away, so
-// their contents do not matter.
-func ConvWgradRowsAlloc(rows int) int { return ceilDiv(rows, convWgradRows) * convWgradRows }
+// rows filters: a whole block of 6 when there are fewer, else rows itself
+// (the last block then starts 6 rows from the end, see convWgradBlockRow).
+func ConvWgradRowsAlloc(rows int) int { return max(rows, convWgradRows) }
+
+// convWgradBlockRow is the first row of the block of 6 that holds row r0, a
+// multiple of 6: r0 itself, or rows-6 for a last block that would reach
+// past rows, so that it reads no row past the last; the rows it repeats
+// are the block before's, and ConvWgradReduce takes them from there.
+func convWgradBlockRow(r0, rows int) int {
+	if rows >= convWgradRows && r0+convWgradRows > rows {
+		return rows - convWgradRows
+	}
+	return r0
+}
+
+// ConvWgradPixels are the pixels the sums of ConvWgradAccumulate run over:
+// Height rows of Width pixels, Width a multiple of 16, a row AStride values
+// after the one before in a and BStride in b. One row of n pixels
+// (ConvWgradRun) is a layout whose rows are padded to the image's width,
+// the padding zero in a; rows of the output's own width skip that padding.
+type ConvWgradPixels struct {
+	Width, Height    int
+	AStride, BStride int
+}
+
+// ConvWgradRun is n pixels one after another.
+func ConvWgradRun(n int) ConvWgradPixels {
+	return ConvWgradPixels{Width: n, Height: 1, AStride: n, BStride: n}
+}
+
+// span is how far a row's pixels reach from the first, in a and in b.
+func (p ConvWgradPixels) span() (a, b int) {
+	return (p.Height-1)*p.AStride + p.Width, (p.Height-1)*p.BStride + p.Width
+}
 
 // ConvWgradAccumulate adds, for every filter r < rows, tap t < len(off) and
-// example e < ne, the dot product
+// example e < ne, the dot product over the pixels of px, pixel i of row y
+// at
 //
-//	Σ_{i<n} a[r·lda + e·astr + i] · b[e·bstr + off[t] + i]
+//	Σ a[r·lda + e·astr + y·px.AStride + i] · b[e·bstr + off[t] + y·px.BStride + i]
 //
-// into the vector sums acc (ConvWgradAccLen(rows, len(off)) values), where
-// n is a multiple of 16. a must hold ConvWgradRowsAlloc(rows) rows; taps are
-// taken 4 at a time, the last block repeating its last tap.
-func ConvWgradAccumulate(rows int, a []float32, lda, astr int, b []float32, bstr int, off []int32, n, ne int, acc []float32) {
+// into the vector sums acc (ConvWgradAccLen(rows, len(off)) values). a
+// must hold ConvWgradRowsAlloc(rows) rows; taps are taken 4 at a time, the
+// last block repeating its last tap.
+func ConvWgradAccumulate(rows int, a []float32, lda, astr int, b []float32, bstr int, off []int32, px ConvWgradPixels, ne int, acc []float32) {
 	taps := len(off)
-	if rows <= 0 || taps == 0 || n <= 0 || ne <= 0 {
+	if rows <= 0 || taps == 0 || px.Width <= 0 || px.Height <= 0 || ne <= 0 {
 		return
 	}
-	if n%16 != 0 {
-		panic(fmt.Sprintf("kernel: ConvWgradAccumulate: n = %d is not a multiple of 16", n))
+	if px.Width%16 != 0 || px.Height > 1 && (px.AStride < px.Width || px.BStride < px.Width) {
+		panic(fmt.Sprintf("kernel: ConvWgradAccumulate: rows of %d pixels %d and %d apart", px.Width, px.AStride, px.BStride))
 	}
 	ra := ConvWgradRowsAlloc(rows)
 	maxOff := int32(0)
@@ -62,20 +99,39 @@ func ConvWgradAccumulate(rows int, a []float32, lda, astr int, b []float32, bstr
 		}
 		maxOff = max(maxOff, o)
 	}
-	if len(a) < (ra-1)*lda+(ne-1)*astr+n || len(b) < (ne-1)*bstr+int(maxOff)+n ||
+	aspan, bspan := px.span()
+	if len(a) < (ra-1)*lda+(ne-1)*astr+aspan || len(b) < (ne-1)*bstr+int(maxOff)+bspan ||
 		len(acc) < ConvWgradAccLen(rows, taps) {
 		panic(fmt.Sprintf("kernel: ConvWgradAccumulate: buffers too short (a %d, b %d, acc %d)", len(a), len(b), len(acc)))
 	}
 	tb := ceilDiv(taps, convWgradTaps)
 	var o4 [convWgradTaps]int
+	st := convWgradStepsFor(px, astr, bstr)
 	for r0 := 0; r0 < ra; r0 += convWgradRows {
+		first := convWgradBlockRow(r0, rows)
 		for t0 := 0; t0 < taps; t0 += convWgradTaps {
 			for j := range o4 {
 				o4[j] = int(off[min(t0+j, taps-1)])
 			}
 			blk := acc[(r0/convWgradRows*tb+t0/convWgradTaps)*convWgradAcc:][:convWgradAcc]
-			convWgradBlock(a[r0*lda:], lda, astr, b, bstr, &o4, n/16, ne, (*[convWgradAcc]float32)(blk))
+			convWgradBlock(a[first*lda:], lda, astr, b, bstr, &o4, px, &st, ne, (*[convWgradAcc]float32)(blk))
 		}
+	}
+}
+
+// convWgradSteps is px's loop for the assembly kernel: vecs 16-pixel steps
+// a row, rows rows an example, and the pointers' moves in bytes past a
+// row's steps to the next row (aRow, bRow) and past an example's rows to
+// the next example (aEx, bEx). The kernel reads it by offset: keep the
+// field order.
+type convWgradSteps struct{ vecs, rows, aRow, bRow, aEx, bEx int }
+
+func convWgradStepsFor(px ConvWgradPixels, astr, bstr int) convWgradSteps {
+	const f = 4 // bytes a value
+	return convWgradSteps{
+		vecs: px.Width / 16, rows: px.Height,
+		aRow: f * (px.AStride - px.Width), bRow: f * (px.BStride - px.Width),
+		aEx: f * (astr - px.Height*px.AStride), bEx: f * (bstr - px.Height*px.BStride),
 	}
 }
 
@@ -84,9 +140,11 @@ func ConvWgradAccumulate(rows int, a []float32, lda, astr int, b []float32, bstr
 func ConvWgradReduce(rows, taps int, acc []float32, dst []float32, ldd int) {
 	tb := ceilDiv(taps, convWgradTaps)
 	for r := 0; r < rows; r++ {
+		r0 := r / convWgradRows * convWgradRows
+		slot := r - convWgradBlockRow(r0, rows)
 		for t := 0; t < taps; t++ {
 			blk := (r/convWgradRows*tb + t/convWgradTaps) * convWgradAcc
-			v := acc[blk+((t%convWgradTaps)*convWgradRows+r%convWgradRows)*16:][:16]
+			v := acc[blk+((t%convWgradTaps)*convWgradRows+slot)*16:][:16]
 			// Pairwise, in a fixed order.
 			var h [8]float32
 			for i := range h {
@@ -100,18 +158,21 @@ func ConvWgradReduce(rows, taps int, acc []float32, dst []float32, ldd int) {
 }
 
 // convWgradBlockGo is the reference of the kernel: the block's sums
-// acc[(t·6 + r)·16 + l] gain a[r·lda + e·astr + 16·i + l] ·
-// b[e·bstr + off[t] + 16·i + l] for i < blocks and e < ne.
-func convWgradBlockGo(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, blocks, ne int, acc *[convWgradAcc]float32) {
+// acc[(t·6 + r)·16 + l] gain a[r·lda + e·astr + y·px.AStride + 16·i + l] ·
+// b[e·bstr + off[t] + y·px.BStride + 16·i + l] for i < px.Width/16, rows y
+// < px.Height and e < ne.
+func convWgradBlockGo(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, px ConvWgradPixels, ne int, acc *[convWgradAcc]float32) {
 	for e := 0; e < ne; e++ {
-		for t := 0; t < convWgradTaps; t++ {
-			bt := b[e*bstr+off[t]:][:blocks*16]
-			for r := 0; r < convWgradRows; r++ {
-				ar := a[r*lda+e*astr:][:blocks*16]
-				s := acc[(t*convWgradRows+r)*16:][:16]
-				for i := 0; i < len(ar); i += 16 {
-					for l := range s {
-						s[l] += ar[i+l] * bt[i+l]
+		for y := 0; y < px.Height; y++ {
+			for t := 0; t < convWgradTaps; t++ {
+				bt := b[e*bstr+off[t]+y*px.BStride:][:px.Width]
+				for r := 0; r < convWgradRows; r++ {
+					ar := a[r*lda+e*astr+y*px.AStride:][:px.Width]
+					s := acc[(t*convWgradRows+r)*16:][:16]
+					for i := 0; i < len(ar); i += 16 {
+						for l := range s {
+							s[l] += ar[i+l] * bt[i+l]
+						}
 					}
 				}
 			}

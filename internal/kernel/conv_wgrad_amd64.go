@@ -2,12 +2,12 @@
 
 package kernel
 
-func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, blocks, ne int, acc *[convWgradAcc]float32) {
+func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, px ConvWgradPixels, st *convWgradSteps, ne int, acc *[convWgradAcc]float32) {
 	if !hasAVX512 {
-		convWgradBlockGo(a, lda, astr, b, bstr, off, blocks, ne, acc)
+		convWgradBlockGo(a, lda, astr, b, bstr, off, px, ne, acc)
 		return
 	}
-	convWgradAVX512(&a[0], lda, astr, &b[0], bstr, off, blocks, ne, acc)
+	convWgradAVX512(&a[0], lda, &b[0], off, st, ne, acc)
 }
 
 // ConvWgradFast reports whether ConvWgradAccumulate runs on vector
@@ -17,8 +17,8 @@ func ConvWgradFast() bool { return hasAVX512 }
 
 // convWgradAVX512 is convWgradBlockGo with the 24 sums in zmm registers,
 // loaded from acc at the start and stored back at the end. Callers have
-// checked the bounds: the loads reach a[5·lda + (ne-1)·astr + 16·blocks - 1]
-// and b[(ne-1)·bstr + max(off) + 16·blocks - 1].
+// checked the bounds: the loads reach the last pixel of the last row of
+// row 5 of a and of tap max(off) of b, for example ne-1.
 //
 //go:noescape
-func convWgradAVX512(a *float32, lda, astr int, b *float32, bstr int, off *[convWgradTaps]int, blocks, ne int, acc *[convWgradAcc]float32)
+func convWgradAVX512(a *float32, lda int, b *float32, off *[convWgradTaps]int, st *convWgradSteps, ne int, acc *[convWgradAcc]float32)

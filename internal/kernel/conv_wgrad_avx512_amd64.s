@@ -8,12 +8,14 @@
 // 16 pixels of b, unaligned, into Z30 or Z31, then does 6 FMAs per tap:
 // 24 FMAs for 10 loads. Rows of a are reached from two pointers (rows
 // 0-2 and 3-5) plus multiples of the row stride; the taps are four index
-// registers over one pointer into b. After each example the pointers move
-// on by astr and bstr less the 16·blocks pixels they went through.
+// registers over one pointer into b. The loop is st (convWgradSteps): after
+// each row of 16·vecs pixels the pointers move on by aRow and bRow bytes to
+// the next row, and after each example's rows by aEx and bEx to the next
+// example.
 
-// func convWgradAVX512(a *float32, lda, astr int, b *float32, bstr int, off *[4]int, blocks, ne int, acc *[384]float32)
-TEXT ·convWgradAVX512(SB), NOSPLIT, $0-72
-	MOVQ acc+64(FP), AX
+// func convWgradAVX512(a *float32, lda int, b *float32, off *[4]int, st *convWgradSteps, ne int, acc *[384]float32)
+TEXT ·convWgradAVX512(SB), NOSPLIT, $0-56
+	MOVQ acc+48(FP), AX
 	VMOVUPS 0(AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -43,26 +45,26 @@ TEXT ·convWgradAVX512(SB), NOSPLIT, $0-72
 	SHLQ $2, R11
 	LEAQ (SI)(R11*2), R9
 	ADDQ R11, R9
-	MOVQ b+24(FP), DI
-	MOVQ off+40(FP), AX
+	MOVQ b+16(FP), DI
+	MOVQ off+24(FP), AX
 	MOVQ 0(AX), R12
 	MOVQ 8(AX), R13
 	MOVQ 16(AX), R14
 	MOVQ 24(AX), R8
-	MOVQ blocks+48(FP), DX
-	MOVQ ne+56(FP), BX
-	// R10 and AX: the step from the end of one example to the next.
-	MOVQ DX, CX
-	SHLQ $6, CX
-	MOVQ astr+16(FP), R10
-	SHLQ $2, R10
-	SUBQ CX, R10
-	MOVQ bstr+32(FP), AX
-	SHLQ $2, AX
-	SUBQ CX, AX
+	MOVQ st+32(FP), R15
+	MOVQ 0(R15), DX // vecs
+	// R10 and AX: the steps from the end of one row to the next.
+	MOVQ 16(R15), R10
+	MOVQ 24(R15), AX
+	MOVQ ne+40(FP), BX
 
 example:
+	MOVQ st+32(FP), R15
+	MOVQ 8(R15), R15 // rows
+
+row:
 	MOVQ DX, CX
+	PCALIGN $64
 
 step:
 	VMOVUPS (SI), Z24
@@ -108,10 +110,17 @@ step:
 	ADDQ R10, SI
 	ADDQ R10, R9
 	ADDQ AX, DI
+	DECQ R15
+	JNZ  row
+
+	MOVQ st+32(FP), R15
+	ADDQ 32(R15), SI // aEx
+	ADDQ 32(R15), R9
+	ADDQ 40(R15), DI // bEx
 	DECQ BX
 	JNZ  example
 
-	MOVQ acc+64(FP), AX
+	MOVQ acc+48(FP), AX
 	VMOVUPS Z0, 0(AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)

@@ -2,8 +2,8 @@
 
 package kernel
 
-func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, blocks, ne int, acc *[convWgradAcc]float32) {
-	convWgradBlockGo(a, lda, astr, b, bstr, off, blocks, ne, acc)
+func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, px ConvWgradPixels, _ *convWgradSteps, ne int, acc *[convWgradAcc]float32) {
+	convWgradBlockGo(a, lda, astr, b, bstr, off, px, ne, acc)
 }
 
 // ConvWgradFast reports whether ConvWgradAccumulate runs on vector

@@ -9,8 +9,10 @@ import (
 
 // TestConvWgrad checks ConvWgradAccumulate and ConvWgradReduce against a
 // float64 sum over every row and tap count that leaves a tail of the 6×4
-// block, several examples with strides, and sums carried across two calls,
-// on every CPU feature level.
+// block, several examples with strides, one run of pixels and rows of them
+// with gaps between, and sums carried across two calls, on every CPU
+// feature level. a holds exactly ConvWgradRowsAlloc rows, so a block that
+// read past them would fail the bounds check.
 func TestConvWgrad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, l := range featureLevels() {
@@ -18,9 +20,13 @@ func TestConvWgrad(t *testing.T) {
 			for _, rows := range []int{1, 5, 6, 7, 13} {
 				for _, taps := range []int{1, 3, 4, 5, 9} {
 					for _, ne := range []int{1, 3} {
-						for _, n := range []int{16, 48} {
-							name := fmt.Sprintf("%s/rows=%d/taps=%d/ne=%d/n=%d", l.name, rows, taps, ne, n)
-							checkConvWgrad(t, rng, name, rows, taps, ne, n)
+						for _, px := range []ConvWgradPixels{
+							ConvWgradRun(16), ConvWgradRun(48),
+							{Width: 16, Height: 3, AStride: 16, BStride: 18},
+							{Width: 32, Height: 2, AStride: 37, BStride: 34},
+						} {
+							name := fmt.Sprintf("%s/rows=%d/taps=%d/ne=%d/px=%+v", l.name, rows, taps, ne, px)
+							checkConvWgrad(t, rng, name, rows, taps, ne, px)
 						}
 					}
 				}
@@ -29,17 +35,18 @@ func TestConvWgrad(t *testing.T) {
 	}
 }
 
-func checkConvWgrad(t *testing.T, rng *rand.Rand, name string, rows, taps, ne, n int) {
+func checkConvWgrad(t *testing.T, rng *rand.Rand, name string, rows, taps, ne int, px ConvWgradPixels) {
 	t.Helper()
-	astr := n + 16
+	aspan, bspan := px.span()
+	astr := aspan + 16
 	lda := ne*astr + 3
-	bstr := n + 37
+	bstr := bspan + 37
 	off := make([]int32, taps)
 	for i := range off {
 		off[i] = int32(rng.IntN(40))
 	}
-	a := randSlice(rng, (ConvWgradRowsAlloc(rows)-1)*lda+(ne-1)*astr+n)
-	b := randSlice(rng, (ne-1)*bstr+40+n)
+	a := randSlice(rng, (ConvWgradRowsAlloc(rows)-1)*lda+(ne-1)*astr+aspan)
+	b := randSlice(rng, (ne-1)*bstr+40+bspan)
 	const ldd = 11
 	dst := randSlice(rng, rows*ldd)
 	want := make([]float64, len(dst))
@@ -49,13 +56,15 @@ func checkConvWgrad(t *testing.T, rng *rand.Rand, name string, rows, taps, ne, n
 	acc := make([]float32, ConvWgradAccLen(rows, taps))
 	// Two calls, each over ne examples, before one reduction.
 	for range 2 {
-		ConvWgradAccumulate(rows, a, lda, astr, b, bstr, off, n, ne, acc)
+		ConvWgradAccumulate(rows, a, lda, astr, b, bstr, off, px, ne, acc)
 		for r := 0; r < rows; r++ {
 			for tp := 0; tp < taps; tp++ {
 				for e := 0; e < ne; e++ {
-					for i := 0; i < n; i++ {
-						p := float64(a[r*lda+e*astr+i]) * float64(b[e*bstr+int(off[tp])+i])
-						want[r*ldd+tp] += p
+					for y := 0; y < px.Height; y++ {
+						for i := 0; i < px.Width; i++ {
+							p := float64(a[r*lda+e*astr+y*px.AStride+i]) * float64(b[e*bstr+int(off[tp])+y*px.BStride+i])
+							want[r*ldd+tp] += p
+						}
 					}
 				}
 			}
@@ -111,7 +120,7 @@ func BenchmarkConvWgrad(b *testing.B) {
 		flop := 2 * float64(s.rows*len(off)*oh*ow*s.ne)
 		b.Run(s.name, func(b *testing.B) {
 			for b.Loop() {
-				ConvWgradAccumulate(s.rows, a, s.ne*n, n, x, bstr, off, n, s.ne, acc)
+				ConvWgradAccumulate(s.rows, a, s.ne*n, n, x, bstr, off, ConvWgradRun(n), s.ne, acc)
 			}
 			b.ReportMetric(flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
