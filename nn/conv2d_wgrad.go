@@ -11,7 +11,10 @@ import "github.com/convnet/convnet/internal/kernel"
 // q over OH·Wp pixels (rounded up to 16), dOut' zero in the Wp-OW columns
 // past each row. Nothing is packed: the image is copied once into a padded
 // buffer, after a plane of ones whose tap gives the bias gradient, and the
-// output gradient once into its wider rows. The column path (wgradColumns)
+// output gradient once into its wider rows. When OW is a multiple of 16, q
+// runs over the OH rows of OW pixels instead (wgradRows), and the output
+// gradient is read where it is, unless the input gradient's padded copy of
+// it is at hand (backwardSharedPad). The column path (wgradColumns)
 // gathers a column matrix of C·KH·KW rows per chunk of pixels and packs the
 // transposed output gradient for Sgemm, whose output, F filters wide, is a
 // thin strip of 8×32 tiles when F is small.
