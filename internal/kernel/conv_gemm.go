@@ -117,6 +117,30 @@ func convGatherGo(k int, xp []float32, off []int32, segs []convSeg, dst []float3
 	}
 }
 
+// gatherHalves splits segs by the half of the row their lanes fall in,
+// for convGatherHalvesAVX512: entries 0-2 load lanes 0-15, entries 3-5
+// lanes 16-31, each with its segment's mask for that half and its
+// displacement; unused entries have mask 0. It reports false when a half
+// takes more than three segments (output rows under 8 pixels wide).
+func gatherHalves(segs []convSeg, w int) (m [6]uint16, d [6]int, ok bool) {
+	var n [2]int
+	for _, s := range segs {
+		for h := range w / 16 {
+			hm := uint16(s.mask >> (16 * h))
+			if hm == 0 {
+				continue
+			}
+			if n[h] == 3 {
+				return m, d, false
+			}
+			i := 3*h + n[h]
+			m[i], d[i] = hm, int(s.disp)
+			n[h]++
+		}
+	}
+	return m, d, true
+}
+
 // ConvGemm computes C = W·col + beta·C, where col is the column matrix of
 // the stride-1 convolution g (SH = SW = 1) over the zero-padded image xp
 // (C, Hp, Wp), with off = ConvOffsets(g):

@@ -71,8 +71,21 @@ func convGather(k int, xp []float32, off []int32, segs []convSeg, dst []float32,
 			return
 		}
 	}
+	if m, d, ok := gatherHalves(segs, w); ok {
+		convGatherHalvesAVX512(k, &xp[0], &off[0], &m, &d, &dst[0], ldd, w)
+		return
+	}
 	convGatherAVX512(k, xp, off, segs, dst, ldd, w)
 }
+
+// convGatherHalvesAVX512 is convGatherAVX512 with the segments taken apart
+// by gatherHalves, their masks and displacements held in registers across
+// the k rows: a row is then three masked loads a half, where the segment
+// loop reloaded every segment's masks and displacement for each row and
+// loaded both halves of each. The caller has checked the bounds.
+//
+//go:noescape
+func convGatherHalvesAVX512(k int, xp *float32, off *int32, m *[6]uint16, d *[6]int, dst *float32, ldd, w int)
 
 // convGather2AVX512 is convGatherAVX512 for w = 32 and rows whose lanes
 // 0-15 come from one run of pixels (mask m0, displacement d0) and lanes
