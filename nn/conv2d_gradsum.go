@@ -12,11 +12,7 @@ import "github.com/convnet/convnet/internal/kernel"
 func (l *Conv2D) sumGrads(work []convWork) {
 	t := &l.gradSum
 	t.dst, t.work = l.W.Grad.Data, work
-	if len(t.dst) < parallelMin {
-		t.Run(0, 0, len(t.dst))
-	} else {
-		kernel.Parallel(len(t.dst), t)
-	}
+	spread(len(t.dst), len(t.dst), t)
 	t.dst, t.work = nil, nil
 }
 

@@ -184,12 +184,7 @@ func (l *Conv2D) biasWeights() {
 	kk := l.geom.ColRows()
 	l.wBias = grow(l.wBias, l.Filters*(kk+1))
 	l.bias.l = l
-	blocks := (l.Filters + biasBlock - 1) / biasBlock
-	if len(l.wBias) < parallelMin {
-		l.bias.Run(0, 0, blocks)
-		return
-	}
-	kernel.Parallel(blocks, &l.bias)
+	spread(len(l.wBias), (l.Filters+biasBlock-1)/biasBlock, &l.bias)
 }
 
 // biasBlock is how many filters' rows of l.wBias a unit of biasTask
@@ -394,11 +389,7 @@ func (l *Conv2D) flipWeights() {
 	l.wFlip = grow(l.wFlip, len(l.W.Value.Data))
 	blocks := l.Groups * ((l.Filters/l.Groups + flipBlock - 1) / flipBlock)
 	l.flip.l = l
-	if len(l.wFlip) < parallelMin {
-		l.flip.Run(0, 0, blocks)
-		return
-	}
-	kernel.Parallel(blocks, &l.flip)
+	spread(len(l.wFlip), blocks, &l.flip)
 }
 
 // flipBlock is the side of flipWeights' square blocks of filters by

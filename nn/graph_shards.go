@@ -196,9 +196,19 @@ type gradSum struct {
 }
 
 // parallelMin is the fewest elements of a parameter-sized loop worth
-// spreading over the threads (gradSum here; Conv2D's flipWeights and
-// sumGrads).
+// spreading over the threads (gradSum here; Conv2D's biasWeights,
+// flipWeights and sumGrads).
 const parallelMin = 1 << 15
+
+// spread runs t over units [0, n) of a loop that touches size values: on
+// the calling thread below parallelMin values, else over the threads.
+func spread(size, n int, t kernel.Task) {
+	if size < parallelMin {
+		t.Run(0, 0, n)
+		return
+	}
+	kernel.Parallel(n, t)
+}
 
 func (t *gradSum) run(p *shardPlan, k int) {
 	t.p, t.k = p, k
@@ -208,11 +218,7 @@ func (t *gradSum) run(p *shardPlan, k int) {
 		total += len(param.Grad.Data)
 		t.ends = append(t.ends, total)
 	}
-	if total < parallelMin {
-		t.Run(0, 0, total)
-	} else {
-		kernel.Parallel(total, t)
-	}
+	spread(total, total, t)
 	t.p = nil
 }
 
