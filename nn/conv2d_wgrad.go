@@ -40,6 +40,8 @@ func (l *Conv2D) directWgrad(parts int) bool {
 // 23; CIFAR's first (32 filters, 27 taps) 118-119 against 100-101; LeNet's
 // second (16, 150) 94-96 against 111-112; 32×32×32 → 32 (288 taps)
 // 137-144 against 140-142; 64 filters of 576 taps 127-131 against 155-165.
+// Since the direct path sums over the output's rows (wgradRows), CIFAR's
+// first layer gives 144-152 on it.
 var wgradDirectWins = func(l *Conv2D) bool {
 	return l.Filters < 16 || l.geom.ColRows() < 32
 }
@@ -59,9 +61,10 @@ func (l *Conv2D) wgradGeom() (n, ex, bstr int) {
 }
 
 // wgradDirect accumulates the parameter gradients of examples [lo, hi) into
-// wk.dW and wk.dB. With whole rows of 16-pixel vectors (wgradRows) and a
-// full block of filters, the kernel reads the output gradient where it is;
-// otherwise it is copied into rows Wp wide, zero past OW.
+// wk.dW and wk.dB. With whole rows of 16-pixel vectors (wgradRows), and no
+// rows read past the F filters (ConvWgradRowsAlloc), the kernel reads the
+// output gradient where it is; otherwise it is copied into rows Wp wide,
+// zero past OW.
 func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 	g := l.geom
 	_, wp := g.Padded()
@@ -69,7 +72,7 @@ func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 	f, npix := l.Filters, oh*ow
 	n, ex, _ := l.wgradGeom()
 	l.wgradDirectInit(wk)
-	if l.wgradRows() && f >= kernel.ConvWgradRowsAlloc(1) {
+	if l.wgradRows() && kernel.ConvWgradRowsAlloc(f) == f {
 		px := l.wgradPixels(ow)
 		for s0 := lo; s0 < hi; s0 += ex {
 			l.wgradDirectAdd(x, dOut[s0*f*npix:], npix, f*npix, px, wk, s0, min(ex, hi-s0))
