@@ -28,6 +28,9 @@ func metrics(r bench.Result) []metric {
 		if r.GFLOPS > 0 {
 			ms = append(ms, metric{"fma_gflops", r.GFLOPS, true})
 		}
+		if r.AVX2GFLOPS > 0 {
+			ms = append(ms, metric{"fma_avx2_gflops", r.AVX2GFLOPS, true})
+		}
 		return append(ms, metric{"triad_gbps", r.GBPS, true}, metric{"sgemm1024_gflops", r.SgemmGFLOPS, true})
 	case "conv":
 		return []metric{{"fwd_gflops", r.FwdGFLOPS, true}, {"fwdbwd_gflops", r.FwdBwdGFLOPS, true}}
@@ -183,7 +186,11 @@ func (rp *report) targets() []target {
 		add("cifarnet training >= 1.2x PyTorch", speed("cifarnet-train", "batch 64", "images_per_s", "torch"), 1.2, "%.2fx")
 		add("LeNet-5 inference, batch 64 >= 1x ONNX Runtime", speed("lenet-infer", "batch 64", "images_per_s", "onnxruntime"), 1, "%.2fx")
 		add("LeNet-5 latency, batch 1 <= ONNX Runtime's", speed("lenet-latency", "batch 1", "us", "onnxruntime"), 1, "%.2fx")
+		// The verdict is against the widest FMA loop's peak. Where that is
+		// AVX-512 on full-width units, the AVX2 loop's peak is half of it,
+		// and the share of that peak is shown beside.
 		peak := rp.get("convnet", "peak", "", "fma_gflops", t)
+		avx2 := rp.get("convnet", "peak", "", "fma_avx2_gflops", t)
 		for _, s := range largeConv {
 			g := rp.get("convnet", "conv", s, "fwdbwd_gflops", t)
 			frac := 0.0
@@ -191,6 +198,9 @@ func (rp *report) targets() []target {
 				frac = g / peak
 			}
 			add("conv fwd+bwd "+s+" >= 85% of FMA peak", 100*frac, 85, "%.0f%%")
+			if avx2 > 0 && avx2 < 0.9*peak {
+				ts[len(ts)-1].got += fmt.Sprintf(" (%.0f%% of AVX2's)", 100*g/avx2)
+			}
 		}
 		for _, s := range firstConv {
 			add("conv fwd+bwd "+s+" >= 3x PyTorch", speed("conv", s, "fwdbwd_gflops", "torch"), 3, "%.2fx")

@@ -100,6 +100,9 @@ func writeBenchTable(w io.Writer, rs []bench.Result) {
 		case "peak":
 			what = r.ISA
 			fig = fmt.Sprintf("%.1f GFLOP/s FMA, %.1f GB/s triad, %.1f GFLOP/s sgemm", r.GFLOPS, r.GBPS, r.SgemmGFLOPS)
+			if r.AVX2GFLOPS > 0 {
+				fig += fmt.Sprintf("; AVX2 FMA %.1f GFLOP/s", r.AVX2GFLOPS)
+			}
 		case "conv":
 			what = r.Shape
 			fig = fmt.Sprintf("fwd %.1f, fwd+bwd %.1f GFLOP/s", r.FwdGFLOPS, r.FwdBwdGFLOPS)

@@ -35,6 +35,9 @@ func TestBenchPrintsJSONLines(t *testing.T) {
 		switch r.Bench {
 		case "peak":
 			fig = min(r.GFLOPS, r.GBPS, r.SgemmGFLOPS)
+			if r.ISA == "avx512" && !(r.AVX2GFLOPS > 0) {
+				t.Errorf("%q: an AVX-512 peak without the AVX2 loop's", line)
+			}
 		case "act":
 			fig = r.NsPerElem
 		case "lenet-latency":
