@@ -197,7 +197,7 @@ func (rp *report) targets() []target {
 			if peak > 0 {
 				frac = g / peak
 			}
-			add("conv fwd+bwd "+s+" >= 85% of FMA peak", 100*frac, 85, "%.0f%%")
+			add("conv fwd+bwd "+s+" >= 85% of FMA peak", 100*frac, 85, "%.1f%%")
 			if avx2 > 0 && avx2 < 0.9*peak {
 				ts[len(ts)-1].got += fmt.Sprintf(" (%.0f%% of AVX2's)", 100*g/avx2)
 			}

@@ -45,8 +45,8 @@ func TestReportRatiosAndTargets(t *testing.T) {
 	for goal, want := range map[string]string{
 		"LeNet-5 training >= 2x PyTorch @1":                      "met 2.50x",
 		"LeNet-5 latency, batch 1 <= ONNX Runtime's @1":          "met 1.50x",
-		"conv fwd+bwd 8,256,14,14,256,3,1 >= 85% of FMA peak @1": "MISSED 80% (160% of AVX2's)",
-		"conv fwd+bwd 8,256,14,14,256,3,1 >= 85% of FMA peak @2": "met 90%",
+		"conv fwd+bwd 8,256,14,14,256,3,1 >= 85% of FMA peak @1": "MISSED 80.0% (160% of AVX2's)",
+		"conv fwd+bwd 8,256,14,14,256,3,1 >= 85% of FMA peak @2": "met 90.0%",
 		"ReLU forward 16Mi >= 70% of triad bandwidth @1":         "met 80%",
 		"LeNet-5 training 2 threads / 1 thread >= 1.7x @2":       "MISSED 1.50x (PyTorch 0.00x)",
 		"cifarnet training >= 1.2x PyTorch @1":                   "not measured 0.00x",
