@@ -137,13 +137,13 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 				l.shiftedColumns(x, wk, s0, cnt, gi, ns, ld)
 			}
 			for j := 0; j < cnt; j++ {
-				for f := 0; f < fg; f++ {
-					d := dOut[((s0+j)*l.Filters+gi*fg+f)*oh*ow:][:oh*ow]
-					// The Wp-OW columns past each row stay zero: nothing
-					// else writes dOutW.
-					kernel.CopyRows(wk.dOutW[f*ld+j*ns:], wp, d, ow, oh, ow)
-					if weights && l.B != nil {
-						wk.dB[gi*fg+f] += rowSum(d)
+				d := dOut[((s0+j)*l.Filters+gi*fg)*oh*ow:][:fg*oh*ow]
+				// The Wp-OW columns past each row stay zero: nothing else
+				// writes dOutW.
+				kernel.CopyPlanes(wk.dOutW[j*ns:], wp, ld, d, ow, oh*ow, fg, oh, ow)
+				if weights && l.B != nil {
+					for f := 0; f < fg; f++ {
+						wk.dB[gi*fg+f] += rowSum(d[f*oh*ow:][:oh*ow])
 					}
 				}
 			}

@@ -89,9 +89,7 @@ func (l *Conv2D) wgradDirect(x, dOut []float32, wk *convWork, lo, hi int) {
 	for s0 := lo; s0 < hi; s0 += ex {
 		cnt := min(ex, hi-s0)
 		for e := 0; e < cnt; e++ {
-			for fi := 0; fi < f; fi++ {
-				kernel.CopyRows(w.a[fi*lda+e*n:], wp, dOut[((s0+e)*f+fi)*npix:], ow, oh, ow)
-			}
+			kernel.CopyPlanes(w.a[e*n:], wp, lda, dOut[(s0+e)*f*npix:], ow, npix, f, oh, ow)
 		}
 		l.wgradDirectAdd(x, w.a, lda, n, px, wk, s0, cnt)
 	}

@@ -61,9 +61,7 @@ func (l *Conv2D) forwardWide(x, out []float32, wk *convWork, lo, hi, parts int) 
 			kernel.PadImage(g, x[(s*l.Groups+gi)*plane:][:plane], wk.xpWide)
 			kernel.ConvGemmWide(fg, w[gi*fg*ldw:], ldw, wk.xpWide, off, y0*wp, nq, 0, wk.wide, nq)
 			o := out[(s*l.Filters+gi*fg)*npix:]
-			for f := 0; f < fg; f++ {
-				kernel.CopyRows(o[f*npix+y0*ow:], ow, wk.wide[f*nq:], wp, y1-y0, ow)
-			}
+			kernel.CopyPlanes(o[y0*ow:], ow, npix, wk.wide, wp, nq, fg, y1-y0, ow)
 		}
 	}
 }

@@ -2,6 +2,6 @@
 
 package kernel
 
-func copyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
-	copyRowsGo(dst, ldd, src, lds, rows, cols)
+func copyPlanes(dst []float32, ldd, dp int, src []float32, lds, sp, planes, rows, cols int) {
+	copyPlanesGo(dst, ldd, dp, src, lds, sp, planes, rows, cols)
 }

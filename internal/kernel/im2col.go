@@ -131,18 +131,14 @@ func PadImage(g ConvGeom, x, xp []float32) {
 		copy(xp[:g.C*g.H*g.W], x)
 		return
 	}
-	for c := 0; c < g.C; c++ {
-		CopyRows(xp[(c*hp+g.PadT)*wp+g.PadL:], wp, x[c*g.H*g.W:], g.W, g.H, g.W)
-	}
+	CopyPlanes(xp[g.PadT*wp+g.PadL:], wp, hp*wp, x, g.W, g.H*g.W, g.C, g.H, g.W)
 }
 
 // UnpadImage is the adjoint of PadImage without the border: it overwrites
 // dx (C,H,W) with the interior of dxp (C,Hp,Wp).
 func UnpadImage(g ConvGeom, dxp, dx []float32) {
 	hp, wp := g.Padded()
-	for c := 0; c < g.C; c++ {
-		CopyRows(dx[c*g.H*g.W:], g.W, dxp[(c*hp+g.PadT)*wp+g.PadL:], wp, g.H, g.W)
-	}
+	CopyPlanes(dx, g.W, g.H*g.W, dxp[g.PadT*wp+g.PadL:], wp, hp*wp, g.C, g.H, g.W)
 }
 
 // Im2colShifted writes the shifted column matrix of a stride-1 convolution
