@@ -58,6 +58,10 @@ type Conv2D struct {
 	flip                  flipTask
 	bias                  biasTask
 	gradSum               convGradSum
+
+	// The shifted path's input gradient, summed from the column rows
+	// (conv2d_shifted.go).
+	col2im *kernel.ShiftedCol2im
 }
 
 // convTask runs Forward's or Backward's loop over a range of examples, or
@@ -307,6 +311,9 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 	l.task = convTask{l: l, backward: true, x: in[0].Data, y: dOut.Data, parts: parts}
 	if dIn[0] != nil {
 		l.task.dx = dIn[0].Data
+		if l.shiftedInputGrad() {
+			l.planCol2im()
+		}
 	}
 	kernel.Parallel(n*parts, &l.task)
 	l.sumGrads(work)

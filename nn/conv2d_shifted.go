@@ -105,6 +105,24 @@ func (l *Conv2D) forwardShifted(x, out []float32, wk *convWork, lo, hi int) {
 	}
 }
 
+// shiftedInputGrad reports whether Backward computes the input gradient
+// on the shifted path.
+func (l *Conv2D) shiftedInputGrad() bool {
+	if l.implicitForward() {
+		return !l.implicitInputGrad()
+	}
+	return l.shifted()
+}
+
+// planCol2im makes l.col2im fit the layer's geometry, before the workers
+// of a backward pass on the shifted path share it.
+func (l *Conv2D) planCol2im() {
+	g := l.geom
+	if ld := l.shiftedBatch() * g.ShiftedCols(); !l.col2im.Plans(g, ld) {
+		l.col2im = kernel.NewShiftedCol2im(g, ld)
+	}
+}
+
 // backwardShifted accumulates the parameter gradients of examples [lo, hi)
 // into wk and writes their input gradients into dx unless it is nil, on the
 // stride-1 path. dOut is laid out on rows Wp wide with zeros in the columns
@@ -161,12 +179,10 @@ func (l *Conv2D) backwardShifted(x, dOut, dx []float32, wk *convWork, lo, hi int
 			for j := 0; j < cnt; j++ {
 				dxs := dx[((s0+j)*l.Groups+gi)*plane:][:plane]
 				if wk.dxp == nil {
-					clear(dxs)
-					kernel.Col2imShifted(g, wk.dcol[j*ns:], ld, dxs)
+					l.col2im.Set(wk.dcol[j*ns:], dxs)
 					continue
 				}
-				clear(wk.dxp)
-				kernel.Col2imShifted(g, wk.dcol[j*ns:], ld, wk.dxp)
+				l.col2im.Set(wk.dcol[j*ns:], wk.dxp)
 				kernel.UnpadImage(g, wk.dxp, dxs)
 			}
 		}
