@@ -4,10 +4,18 @@ package kernel
 
 func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, px ConvWgradPixels, st *convWgradSteps, ne int, acc *[convWgradAcc]float32) {
 	if !hasAVX512 {
-		convWgradBlockGo(a, lda, astr, b, bstr, off, px, ne, acc)
+		convWgradBlockGo(convWgradRows, a, lda, astr, b, bstr, off, px, ne, acc[:])
 		return
 	}
 	convWgradAVX512(&a[0], lda, &b[0], off, st, ne, acc)
+}
+
+func convWgradPair(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, px ConvWgradPixels, st *convWgradSteps, ne int, acc *[convWgradPairAcc]float32) {
+	if !hasAVX512 {
+		convWgradBlockGo(convWgradPairRows, a, lda, astr, b, bstr, off, px, ne, acc[:])
+		return
+	}
+	convWgradPairAVX512(&a[0], lda, &b[0], off, st, ne, acc)
 }
 
 // ConvWgradFast reports whether ConvWgradAccumulate runs on vector
@@ -22,3 +30,10 @@ func ConvWgradFast() bool { return hasAVX512 }
 //
 //go:noescape
 func convWgradAVX512(a *float32, lda int, b *float32, off *[convWgradTaps]int, st *convWgradSteps, ne int, acc *[convWgradAcc]float32)
+
+// convWgradPairAVX512 is convWgradAVX512 for 2 rows of a: 8 sums, in Z0-Z7,
+// 8 FMAs for 6 loads a step. The loads reach the last pixel of the last
+// row of row 1 of a.
+//
+//go:noescape
+func convWgradPairAVX512(a *float32, lda int, b *float32, off *[convWgradTaps]int, st *convWgradSteps, ne int, acc *[convWgradPairAcc]float32)

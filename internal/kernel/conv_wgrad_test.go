@@ -9,7 +9,7 @@ import (
 
 // TestConvWgrad checks ConvWgradAccumulate and ConvWgradReduce against a
 // float64 sum over every row and tap count that leaves a tail of the 6×4
-// block, several examples with strides, one run of pixels and rows of them
+// block (rows past the last whole block go in pairs or one shifted block), several examples with strides, one run of pixels and rows of them
 // with gaps between, and sums carried across two calls, on every CPU
 // feature level. a holds exactly ConvWgradRowsAlloc rows, so a block that
 // read past them would fail the bounds check.
@@ -17,7 +17,9 @@ func TestConvWgrad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, l := range featureLevels() {
 		withFeatures(l.avx512, l.avx2fma, func() {
-			for _, rows := range []int{1, 5, 6, 7, 13} {
+			// 7, 8, 13 and 32 end in a pair (7 and 13 repeat a row),
+			// 9-11 and 17 in a block of 6 that repeats rows.
+			for _, rows := range []int{1, 5, 6, 7, 8, 9, 10, 11, 13, 17, 32} {
 				for _, taps := range []int{1, 3, 4, 5, 9} {
 					for _, ne := range []int{1, 3} {
 						for _, px := range []ConvWgradPixels{
