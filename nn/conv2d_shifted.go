@@ -28,14 +28,17 @@ func (l *Conv2D) shiftedBatch() int {
 	return max(1, shiftedCols/l.geom.ShiftedCols())
 }
 
+// shiftedLd is the row stride of the stride-1 path's column and output
+// matrices: shiftedBatch examples' columns side by side.
+func (l *Conv2D) shiftedLd() int { return l.shiftedBatch() * l.geom.ShiftedCols() }
+
 // shiftedBuffers sizes wk for the stride-1 path and returns the column
 // block of one example (ns) and the row stride of the column and output
 // matrices (ld). A padded image is zeroed when first made, and only its
 // interior is written after that, so its border stays zero.
 func (l *Conv2D) shiftedBuffers(wk *convWork, backward, dx bool) (ns, ld int) {
 	g := l.geom
-	ns = g.ShiftedCols()
-	ld = l.shiftedBatch() * ns
+	ns, ld = g.ShiftedCols(), l.shiftedLd()
 	switch hp, wp := g.Padded(); {
 	case hp*wp == g.H*g.W: // no padding: the image itself serves
 		wk.xp, wk.dxp = nil, nil
@@ -118,7 +121,7 @@ func (l *Conv2D) shiftedInputGrad() bool {
 // of a backward pass on the shifted path share it.
 func (l *Conv2D) planCol2im() {
 	g := l.geom
-	if ld := l.shiftedBatch() * g.ShiftedCols(); !l.col2im.Plans(g, ld) {
+	if ld := l.shiftedLd(); !l.col2im.Plans(g, ld) {
 		l.col2im = kernel.NewShiftedCol2im(g, ld)
 	}
 }
