@@ -6,10 +6,11 @@
 //   convnet bench --lenet-onnx /tmp/lenet.onnx
 //   node bench/ort_peer.js --model /tmp/lenet.onnx [lenet-infer lenet-latency] [--threads 1,2] [--time 1] [--repeats 5]
 //
-// Each thread count gets its own session with intraOpNumThreads=T,
-// interOpNumThreads=1, sequential execution and every graph optimisation.
-// Timing follows internal/bench: a warm-up of a quarter of --time (at least
-// two calls), then --repeats repeats of --time/--repeats, and the median.
+// Sessions have intraOpNumThreads=T, interOpNumThreads=1, sequential
+// execution and every graph optimisation. Timing follows internal/bench's
+// measureFresh: each of --repeats repeats gets a fresh session, warmed up
+// for a quarter of its share of --time (at least two calls) and timed for
+// --time/--repeats, and the median is kept.
 // A call is one awaited session.run, so JavaScript's share is counted, as a
 // Node server would pay it.
 'use strict';
@@ -38,22 +39,39 @@ function parseArgs(argv) {
   return o;
 }
 
-async function measure(o, f) {
-  const now = () => Number(process.hrtime.bigint()) / 1e9;
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+// warmUp calls f for warm seconds (at least twice) and returns the calls
+// that fill a repeat.
+async function warmUp(f, warm, repeat) {
   let calls = 0;
   const t0 = now();
-  while (calls < 2 || now() - t0 < o.time / 4) {
+  while (calls < 2 || now() - t0 < warm) {
     await f();
     calls++;
   }
-  const per = (now() - t0) / calls;
-  const k = Math.max(1, Math.floor(o.time / o.repeats / per));
+  return Math.max(1, Math.floor(repeat / ((now() - t0) / calls)));
+}
+
+async function timeCalls(f, k) {
+  const t = now();
+  for (let i = 0; i < k; i++) await f();
+  return (now() - t) / k;
+}
+
+// measureFresh is internal/bench's measureFresh: a fresh session per repeat
+// (build returns it and the call to time), each kept until the last is
+// timed, and the median over them.
+async function measureFresh(o, build) {
+  const made = [];
   const times = [];
   for (let r = 0; r < o.repeats; r++) {
-    const t = now();
-    for (let i = 0; i < k; i++) await f();
-    times.push((now() - t) / k);
+    const m = await build();
+    made.push(m);
+    const k = await warmUp(m.call, o.time / (4 * o.repeats), o.time / o.repeats);
+    times.push(await timeCalls(m.call, k));
   }
+  for (const m of made) await m.session.release();
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
@@ -70,16 +88,18 @@ async function main() {
   console.log(JSON.stringify({ bench: 'env', peer: 'onnxruntime', onnxruntime_node: version, model: o.model }));
   for (const name of o.names) {
     for (const t of o.threads) {
-      const s = await ort.InferenceSession.create(o.model, {
-        intraOpNumThreads: t, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-      });
       const n = name === 'lenet-infer' ? 64 : 1;
-      const feeds = { [s.inputNames[0]]: input(n) };
-      const sec = await measure(o, () => s.run(feeds));
+      const x = input(n);
+      const sec = await measureFresh(o, async () => {
+        const session = await ort.InferenceSession.create(o.model, {
+          intraOpNumThreads: t, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+        });
+        const feeds = { [session.inputNames[0]]: x };
+        return { session, call: () => session.run(feeds) };
+      });
       const r = { bench: name, threads: t, batch: n, images_per_s: n / sec };
       if (n === 1) r.us = sec * 1e6;
       console.log(JSON.stringify(r));
-      await s.release();
     }
   }
 }

@@ -11,7 +11,8 @@ what it measured. OPENBLAS_CORETYPE pins OpenBLAS's kernel; bench/sidebyside
 unsets it (and OPENBLAS_L2_SIZE) for this script alone.
 
 Timing follows internal/bench: a warm-up of a quarter of --time (at least two
-calls), then --repeats repeats of --time/--repeats each, and the median.
+calls), then --repeats repeats of --time/--repeats each, and the median; the
+models and conv layers get a fresh instance per repeat (measure_fresh).
 
 glibc's malloc hands PyTorch's large tensors (above 128 KiB at first) back
 to the kernel when they are freed, and every step then faults their pages in
@@ -52,22 +53,41 @@ ACT_SIZES = [64 << 10, 16 << 20]
 BATCH = 64
 
 
-def measure(opts, f):
-    """Median seconds of one call of f, timed as internal/bench's measure."""
-    warm = opts.time / 4
+def warm_up(f, warm, repeat):
+    """Calls f for warm seconds (at least twice); returns the calls that fill a repeat."""
     calls = 0
     t0 = time.perf_counter()
     while calls < 2 or time.perf_counter() - t0 < warm:
         f()
         calls += 1
     per = (time.perf_counter() - t0) / calls
-    k = max(1, int(opts.time / opts.repeats / per))
-    times = []
+    return max(1, int(repeat / per))
+
+
+def time_calls(f, k):
+    t = time.perf_counter()
+    for _ in range(k):
+        f()
+    return (time.perf_counter() - t) / k
+
+
+def measure(opts, f):
+    """Median seconds of one call of f, timed as internal/bench's measure."""
+    k = warm_up(f, opts.time / 4, opts.time / opts.repeats)
+    times = sorted(time_calls(f, k) for _ in range(opts.repeats))
+    return times[len(times) // 2]
+
+
+def measure_fresh(opts, build):
+    """measure over a fresh instance per repeat, as internal/bench's
+    measureFresh: build() returns the call to time; every instance is kept
+    until the last is timed."""
+    calls, times = [], []
     for _ in range(opts.repeats):
-        t = time.perf_counter()
-        for _ in range(k):
-            f()
-        times.append((time.perf_counter() - t) / k)
+        f = build()
+        calls.append(f)
+        k = warm_up(f, opts.time / (4 * opts.repeats), opts.time / opts.repeats)
+        times.append(time_calls(f, k))
     times.sort()
     return times[len(times) // 2]
 
@@ -102,21 +122,26 @@ def bench_peak(opts, t):
 def bench_conv(opts, t):
     res = []
     for (n, c, h, w, f, k, pad) in CONV_SHAPES:
-        x = torch.rand(n, c, h, w)
-        conv = tnn.Conv2d(c, f, k, padding=pad)
         oh, ow = h + 2 * pad - k + 1, w + 2 * pad - k + 1
         flop = 2 * n * f * oh * ow * c * k * k
+
+        def fwd_case():
+            x, conv = torch.rand(n, c, h, w), tnn.Conv2d(c, f, k, padding=pad)
+            return lambda: conv(x)
+
+        def fb_case():
+            xg, conv = torch.rand(n, c, h, w).requires_grad_(True), tnn.Conv2d(c, f, k, padding=pad)
+            dy = rand(n, f, oh, ow)
+            params = [xg, conv.weight, conv.bias]
+
+            def fb():
+                y = conv(xg)
+                torch.autograd.grad(y, params, dy)
+            return fb
+
         with torch.no_grad():
-            fwd = measure(opts, lambda: conv(x))
-        xg = x.clone().requires_grad_(True)
-        dy = rand(n, f, oh, ow)
-        params = [xg, conv.weight, conv.bias]
-
-        def fb():
-            y = conv(xg)
-            torch.autograd.grad(y, params, dy)
-
-        sec = measure(opts, fb)
+            fwd = measure_fresh(opts, fwd_case)
+        sec = measure_fresh(opts, fb_case)
         res.append({"bench": "conv", "threads": t, "shape": ",".join(map(str, (n, c, h, w, f, k, pad))),
                     "fwd_gflops": flop / fwd / 1e9, "fwdbwd_gflops": 3 * flop / sec / 1e9})
     return res
@@ -170,28 +195,36 @@ def cifarnet():
 
 
 def train_speed(opts, model, shape):
-    torch.manual_seed(1)
-    m = model()
-    m.train()
-    opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
     x = torch.rand(BATCH, *shape)
     y = torch.arange(BATCH) % 10
 
-    def step():
-        opt.zero_grad(set_to_none=True)
-        F.cross_entropy(m(x), y).backward()
-        opt.step()
+    def build():
+        torch.manual_seed(1)
+        m = model()
+        m.train()
+        opt = torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9)
 
-    return BATCH / measure(opts, step)
+        def step():
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(m(x), y).backward()
+            opt.step()
+        return step
+
+    return BATCH / measure_fresh(opts, build)
 
 
 def infer_seconds(opts, model, shape, n):
-    torch.manual_seed(1)
-    m = model()
-    m.eval()
     x = torch.rand(n, *shape)
+
+    def build():
+        torch.manual_seed(1)
+        m = model()
+        m.eval()
+
+        return lambda: m(x)
+
     with torch.inference_mode():
-        return measure(opts, lambda: m(x))
+        return measure_fresh(opts, build)
 
 
 def bench_lenet_train(opts, t):

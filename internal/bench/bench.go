@@ -9,7 +9,8 @@
 //
 // Every figure comes from the same protocol (measure): a warm-up, then
 // several timed repeats of enough calls to fill Options.Time between them,
-// and the median of the repeats.
+// and the median of the repeats. Models and conv layers time a fresh
+// instance in each repeat (measureFresh).
 package bench
 
 import (
@@ -129,7 +130,54 @@ func measureBest(o Options, f func()) float64 {
 
 // repeats returns the sorted per-call times of measure's repeats.
 func repeats(o Options, f func()) []float64 {
-	warm := o.Time / 4
+	k := warmUp(f, o.Time/4, o.Time/time.Duration(o.Repeats))
+	runtime.GC() // the setup's garbage is not the timed code's cost
+	times := make([]float64, o.Repeats)
+	for r := range times {
+		times[r] = timeCalls(f, k)
+	}
+	slices.Sort(times)
+	return times
+}
+
+// measureFresh is measure for a model or a layer, whose speed at 2 threads
+// hangs on where its buffers land in memory. Measured on this project's
+// 2-core VM:
+//   - LeNet-5 training, 2 threads: 0.99 ms a step on one instance, 1.10 ms
+//     on another, alternating in one process. Each instance kept its speed
+//     from round to round; rebuilding only its data-parallel replicas moved
+//     it between the two. At 1 thread instances were within 2%.
+//   - LeNet-5's first conv layer, 2 threads: its backward pass took 165,
+//     205 or 340 µs by where its two workers' column-gradient buffers lay.
+//     In one process, buffers 72 KB apart were slow at every offset tried
+//     and 512 KB apart fast; in another, both distances were fast. So it is
+//     the physical pages behind them, which a process does not choose.
+//     Aligning buffers to cache lines, a huge-page arena (the VM granted no
+//     huge pages) and flush-to-zero did not remove it.
+//
+// With one instance per process, a figure was one draw from that spread.
+// So each repeat builds a fresh instance with build (which returns the call
+// to time), warms it up and times it, and the median is over instances.
+// All are kept alive until the last is timed, so that none reuses the
+// memory of the one before. Over 10 processes each, the standard deviation
+// of lenet-train at 2 threads fell from 4.2% to 1.4% (median 56.3K and
+// 56.1K images/s), and of the first layer's conv figure from 21% to 6%.
+func measureFresh(o Options, build func() func()) float64 {
+	calls := make([]func(), o.Repeats)
+	times := make([]float64, o.Repeats)
+	for r := range calls {
+		calls[r] = build()
+		k := warmUp(calls[r], o.Time/time.Duration(4*o.Repeats), o.Time/time.Duration(o.Repeats))
+		runtime.GC()
+		times[r] = timeCalls(calls[r], k)
+	}
+	slices.Sort(times)
+	return times[len(times)/2]
+}
+
+// warmUp calls f for warm (at least twice) and returns how many calls fill
+// a repeat of the given length (at least one).
+func warmUp(f func(), warm, repeat time.Duration) int {
 	calls := 0
 	t0 := time.Now()
 	for calls < 2 || time.Since(t0) < warm {
@@ -137,18 +185,16 @@ func repeats(o Options, f func()) []float64 {
 		calls++
 	}
 	per := time.Since(t0).Seconds() / float64(calls)
-	k := max(1, int((o.Time/time.Duration(o.Repeats)).Seconds()/per))
-	runtime.GC() // the setup's garbage is not the timed code's cost
-	times := make([]float64, o.Repeats)
-	for r := range times {
-		t := time.Now()
-		for range k {
-			f()
-		}
-		times[r] = time.Since(t).Seconds() / float64(k)
+	return max(1, int(repeat.Seconds()/per))
+}
+
+// timeCalls returns the seconds of one call of f, timed over k calls.
+func timeCalls(f func(), k int) float64 {
+	t := time.Now()
+	for range k {
+		f()
 	}
-	slices.Sort(times)
-	return times
+	return time.Since(t).Seconds() / float64(k)
 }
 
 // randSlice returns n values uniform in [-1, 1) from a source seeded with seed.

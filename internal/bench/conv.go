@@ -40,25 +40,41 @@ func (s ConvShape) FLOP() float64 {
 func Conv(o Options) []Result {
 	var res []Result
 	for _, s := range ConvShapes {
-		l := nn.NewConv2D(s.F, s.K)
-		l.PadT, l.PadL, l.PadB, l.PadR = s.Pad, s.Pad, s.Pad, s.Pad
-		shape, err := l.Build([][]int{{s.C, s.H, s.W}})
-		if err != nil {
-			panic("bench: " + err.Error())
-		}
-		l.InitParams(rand.New(rand.NewPCG(1, 1)), "relu")
-		x := &tensor.Tensor{Shape: []int{s.N, s.C, s.H, s.W}, Data: randSlice(s.N*s.C*s.H*s.W, 5)}
-		out := tensor.New(append([]int{s.N}, shape...)...)
-		dy := &tensor.Tensor{Shape: out.Shape, Data: randSlice(len(out.Data), 6)}
-		dx := tensor.New(x.Shape...)
-		in, dIn := []*tensor.Tensor{x}, []*tensor.Tensor{dx}
-		fwd := measure(o, func() { l.Forward(in, out, false) })
-		fb := measure(o, func() {
-			l.Forward(in, out, true)
-			l.Backward(in, out, dy, dIn)
+		fwd := measureFresh(o, func() func() {
+			c := newConvCase(s)
+			return func() { c.l.Forward(c.in, c.out, false) }
+		})
+		fb := measureFresh(o, func() func() {
+			c := newConvCase(s)
+			return func() {
+				c.l.Forward(c.in, c.out, true)
+				c.l.Backward(c.in, c.out, c.dy, c.dIn)
+			}
 		})
 		res = append(res, Result{Bench: "conv", Threads: o.Threads, Shape: s.String(),
 			FwdGFLOPS: s.FLOP() / fwd / 1e9, FwdBwdGFLOPS: 3 * s.FLOP() / fb / 1e9})
 	}
 	return res
+}
+
+// convCase is a Conv2D layer of one shape with its input, output and
+// gradients.
+type convCase struct {
+	l       *nn.Conv2D
+	in, dIn []*tensor.Tensor
+	out, dy *tensor.Tensor
+}
+
+func newConvCase(s ConvShape) *convCase {
+	l := nn.NewConv2D(s.F, s.K)
+	l.PadT, l.PadL, l.PadB, l.PadR = s.Pad, s.Pad, s.Pad, s.Pad
+	shape, err := l.Build([][]int{{s.C, s.H, s.W}})
+	if err != nil {
+		panic("bench: " + err.Error())
+	}
+	l.InitParams(rand.New(rand.NewPCG(1, 1)), "relu")
+	x := &tensor.Tensor{Shape: []int{s.N, s.C, s.H, s.W}, Data: randSlice(s.N*s.C*s.H*s.W, 5)}
+	out := tensor.New(append([]int{s.N}, shape...)...)
+	dy := &tensor.Tensor{Shape: out.Shape, Data: randSlice(len(out.Data), 6)}
+	return &convCase{l: l, in: []*tensor.Tensor{x}, dIn: []*tensor.Tensor{tensor.New(x.Shape...)}, out: out, dy: dy}
 }

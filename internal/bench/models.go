@@ -53,31 +53,36 @@ func batch(n int, input []int) (*tensor.Tensor, []int) {
 }
 
 // trainSpeed times one SGD step (momentum 0.9, lr 0.01) on a fixed batch:
-// forward, softmax cross-entropy, backward, update. It returns images/s.
+// forward, softmax cross-entropy, backward, update, on a fresh model in each
+// repeat (measureFresh). It returns images/s.
 func trainSpeed(o Options, spec string, input []int) float64 {
-	m := newModel(spec, input)
-	opt, err := optim.New("momentum", optim.Config{})
-	if err != nil {
-		panic("bench: " + err.Error())
-	}
-	params := m.Graph.Params()
 	x, labels := batch(Batch, input)
-	var loss nn.SoftmaxCrossEntropy
-	sec := measure(o, func() {
-		logits := m.Graph.Forward(x, true)
-		loss.Loss(logits, labels)
-		m.Graph.Backward(&loss.Grad)
-		opt.Step(params, 0.01)
+	sec := measureFresh(o, func() func() {
+		m := newModel(spec, input)
+		opt, err := optim.New("momentum", optim.Config{})
+		if err != nil {
+			panic("bench: " + err.Error())
+		}
+		params := m.Graph.Params()
+		var loss nn.SoftmaxCrossEntropy
+		return func() {
+			logits := m.Graph.Forward(x, true)
+			loss.Loss(logits, labels)
+			m.Graph.Backward(&loss.Grad)
+			opt.Step(params, 0.01)
+		}
 	})
 	return Batch / sec
 }
 
 // inferSeconds times one inference forward pass (logits, no softmax) of n
-// images and returns its seconds.
+// images, on a fresh model in each repeat, and returns its seconds.
 func inferSeconds(o Options, spec string, input []int, n int) float64 {
-	m := newModel(spec, input)
 	x, _ := batch(n, input)
-	return measure(o, func() { m.Graph.Forward(x, false) })
+	return measureFresh(o, func() func() {
+		m := newModel(spec, input)
+		return func() { m.Graph.Forward(x, false) }
+	})
 }
 
 // LeNetTrain is lenet-train: LeNet-5 training images/s at batch 64.
