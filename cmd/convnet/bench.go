@@ -27,7 +27,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			"bench/sidebyside runs these beside PyTorch and ONNX Runtime and prints the ratios.", stdout)
 	threads := fs.String("threads", strconv.Itoa(runtime.NumCPU()), "thread counts, one or a comma-separated list (1,2)")
 	timePer := fs.Duration("time", time.Second, "time spent timing each figure, after a warm-up of a quarter of it")
-	repeats := fs.Int("repeats", 5, "timed repeats per figure; the median is reported")
+	repeats := fs.Int("repeats", 5, "timed repeats per figure, each on a fresh model or layer for conv and the models; the median is reported")
 	noTable := fs.Bool("json", false, "print only the JSON lines, no table")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof reads it)")
 	lenetONNX := fs.String("lenet-onnx", "", "write the LeNet-5 of lenet-infer (seed 1) to this ONNX file and exit")
