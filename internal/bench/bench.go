@@ -146,8 +146,8 @@ func repeats(o Options, f func()) []float64 {
 //   - LeNet-5 training, 2 threads: 0.99 ms a step on one instance, 1.10 ms
 //     on another, alternating in one process. Each instance kept its speed
 //     from round to round; rebuilding only its data-parallel replicas moved
-//     it between the two. At 1 thread no instance stood out
-//     from the noise between rounds (a few %).
+//     it between the two. At 1 thread no instance stood out from the noise
+//     between rounds (a few %).
 //   - LeNet-5's first conv layer, 2 threads: its backward pass took 165,
 //     205 or 340 µs by where its two workers' column-gradient buffers lay.
 //     In one process, buffers 72 KB apart were slow at every offset tried
