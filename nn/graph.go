@@ -214,6 +214,19 @@ func (g *Graph) followingActivation(n *Node) string {
 // a Cloner, and in training graphs with batch norm or dropout, run whole,
 // each layer spreading its own work over the threads.
 func (g *Graph) Forward(x *tensor.Tensor, train bool) *tensor.Tensor {
+	batch := g.placeInput(x)
+	g.shards.active = 0
+	if k := g.shardCount(batch, train); k > 1 {
+		g.forwardShards(x, train, k)
+	} else {
+		g.forwardNodes(train)
+	}
+	return g.output.Out
+}
+
+// placeInput checks x against the input shape, makes it the input node's
+// Out and sizes every other node's Out for its batch, which it returns.
+func (g *Graph) placeInput(x *tensor.Tensor) int {
 	in := g.Nodes[0]
 	if len(x.Shape) != len(in.Shape)+1 || !tensor.EqualShape(x.Shape[1:], in.Shape) {
 		panic(fmt.Sprintf("nn: Graph.Forward: input %s does not match (N, %s)", tensor.ShapeString(x.Shape), strings.Trim(tensor.ShapeString(in.Shape), "()")))
@@ -226,13 +239,7 @@ func (g *Graph) Forward(x *tensor.Tensor, train bool) *tensor.Tensor {
 			n.Out.Resize(batchShape(batch, n.Shape)...)
 		}
 	}
-	g.shards.active = 0
-	if k := g.shardCount(batch, train); k > 1 {
-		g.forwardShards(x, train, k)
-	} else {
-		g.forwardNodes(train)
-	}
-	return g.output.Out
+	return batch
 }
 
 // forwardNodes runs every layer in order on the tensors already in place.
@@ -254,15 +261,21 @@ func (g *Graph) Backward(dOut *tensor.Tensor) {
 	out.Grad.Resize(dOut.Shape...)
 	copy(out.Grad.Data, dOut.Data)
 	if g.shards.active > 1 {
-		for _, n := range g.Nodes {
-			if n != out && (n.index > 0 || g.InputGrad) {
-				n.Grad.Resize(n.Out.Shape...)
-			}
-		}
+		g.sizeGrads()
 		g.backwardShards()
 		return
 	}
 	g.backwardFrom()
+}
+
+// sizeGrads sizes every node's Grad but the output's like its Out (the
+// input's only with InputGrad), for shards to write views of.
+func (g *Graph) sizeGrads() {
+	for _, n := range g.Nodes {
+		if n != g.output && (n.index > 0 || g.InputGrad) {
+			n.Grad.Resize(n.Out.Shape...)
+		}
+	}
 }
 
 // backwardFrom runs Backward with the output node's Grad in place.

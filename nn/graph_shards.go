@@ -45,18 +45,28 @@ type shardPlan struct {
 	active   int // shards used by the last Forward; 0 when it ran whole
 }
 
+// shardTask runs each shard's forward pass, or its backward pass, or with
+// loss set (Graph.TrainStep) its forward pass, its rows of the loss and its
+// backward pass.
 type shardTask struct {
 	g        *Graph
 	train    bool
 	backward bool
+	loss     *SoftmaxCrossEntropy
+	labels   []int
 }
 
 func (t *shardTask) Run(_, lo, hi int) {
 	for s := lo; s < hi; s++ {
 		r := t.g.shards.replicas[s]
-		if t.backward {
+		switch {
+		case t.loss != nil:
+			r.forwardNodes(true)
+			t.g.shardLoss(s, t.loss, t.labels)
 			r.backwardFrom()
-		} else {
+		case t.backward:
+			r.backwardFrom()
+		default:
 			r.forwardNodes(t.train)
 		}
 	}
@@ -148,6 +158,14 @@ func (g *Graph) replicate() *Graph {
 // forwardShards runs Forward over k shards; the graph's nodes already have
 // their Out sized for the whole batch.
 func (g *Graph) forwardShards(x *tensor.Tensor, train bool, k int) {
+	g.viewOuts(x, k)
+	g.shards.task = shardTask{g: g, train: train}
+	kernel.ParallelShards(k, &g.shards.task)
+}
+
+// viewOuts points the Out of k replicas' nodes at their shards of the
+// graph's, the input's at x's, and makes them the active shards.
+func (g *Graph) viewOuts(x *tensor.Tensor, k int) {
 	g.prepareShards(k)
 	batch := x.Shape[0]
 	for s, r := range g.shards.replicas[:k] {
@@ -158,14 +176,21 @@ func (g *Graph) forwardShards(x *tensor.Tensor, train bool, k int) {
 		}
 	}
 	g.shards.active = k
-	g.shards.task = shardTask{g: g, train: train}
-	kernel.ParallelShards(k, &g.shards.task)
 }
 
 // backwardShards runs Backward over the shards of the last Forward; the
 // output node's Grad already holds dOut, and every other node's Grad is
 // sized like its Out (the input's only with InputGrad).
 func (g *Graph) backwardShards() {
+	g.viewGrads()
+	g.shards.task = shardTask{g: g, backward: true}
+	kernel.ParallelShards(g.shards.active, &g.shards.task)
+	g.shards.sum.run(&g.shards, g.shards.active)
+}
+
+// viewGrads points the Grad of the active replicas' nodes at their shards
+// of the graph's.
+func (g *Graph) viewGrads() {
 	k := g.shards.active
 	batch := g.output.Out.Shape[0]
 	for s, r := range g.shards.replicas[:k] {
@@ -178,9 +203,18 @@ func (g *Graph) backwardShards() {
 			view(r.Nodes[i].Grad, n.Grad, lo, hi)
 		}
 	}
-	g.shards.task = shardTask{g: g, backward: true}
-	kernel.ParallelShards(k, &g.shards.task)
-	g.shards.sum.run(&g.shards, k)
+}
+
+// shardLoss computes shard s's rows of the loss on the graph's output and
+// copies their gradient into the output node's Grad, where the shard's
+// backward pass reads it.
+func (g *Graph) shardLoss(s int, loss *SoftmaxCrossEntropy, labels []int) {
+	z := g.output.Out
+	batch, k := z.Shape[0], g.shards.active
+	lo, hi := s*batch/k, (s+1)*batch/k
+	loss.rows(z, labels, lo, hi)
+	per := z.Shape[1]
+	copy(g.output.Grad.Data[lo*per:hi*per], loss.Grad.Data[lo*per:hi*per])
 }
 
 // gradSum sums the replicas' parameter gradients into the graph's, in shard

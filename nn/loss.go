@@ -15,20 +15,53 @@ import (
 type SoftmaxCrossEntropy struct {
 	Probs tensor.Tensor // (N, K)
 	Grad  tensor.Tensor // (N, K): ∂L/∂z after Loss
+
+	terms []float64 // (N): each example's -log softmax(z_n)[y_n]
 }
 
 // Loss returns the mean loss over the batch and fills Probs and Grad.
 // Labels must lie in [0, K); the caller checks them against the dataset.
 func (l *SoftmaxCrossEntropy) Loss(z *tensor.Tensor, labels []int) float32 {
+	l.resize(z, labels)
+	l.rows(z, labels, 0, z.Shape[0])
+	return l.mean()
+}
+
+// mean is the loss of the batch whose rows are done: the mean of the
+// examples' terms, summed in order.
+func (l *SoftmaxCrossEntropy) mean() float32 {
+	var total float64
+	for _, t := range l.terms {
+		total += t
+	}
+	return float32(total / float64(len(l.terms)))
+}
+
+// resize checks the logits z, (N, K), and labels, and sizes Probs, Grad
+// and the terms for them.
+func (l *SoftmaxCrossEntropy) resize(z *tensor.Tensor, labels []int) {
+	if len(z.Shape) != 2 {
+		panic("nn: SoftmaxCrossEntropy: logits must be (N, K), not " + tensor.ShapeString(z.Shape))
+	}
 	n, k := z.Shape[0], z.Shape[1]
 	if len(labels) != n {
 		panic("nn: SoftmaxCrossEntropy: labels and logits disagree on the batch size")
 	}
 	l.Probs.Resize(n, k)
 	l.Grad.Resize(n, k)
-	var total float64
+	if cap(l.terms) < n {
+		l.terms = make([]float64, n)
+	}
+	l.terms = l.terms[:n]
+}
+
+// rows fills Probs, Grad and the loss terms of rows [lo, hi) of z, the
+// gradient scaled by 1/N for the whole batch. Rows are independent, so the
+// shards of a Graph.TrainStep each compute their own.
+func (l *SoftmaxCrossEntropy) rows(z *tensor.Tensor, labels []int, lo, hi int) {
+	n, k := z.Shape[0], z.Shape[1]
 	inv := 1 / float32(n)
-	for i := 0; i < n; i++ {
+	for i := lo; i < hi; i++ {
 		zr := z.Data[i*k : (i+1)*k]
 		pr := l.Probs.Data[i*k : (i+1)*k]
 		gr := l.Grad.Data[i*k : (i+1)*k]
@@ -43,7 +76,7 @@ func (l *SoftmaxCrossEntropy) Loss(z *tensor.Tensor, labels []int) float32 {
 			sum += e
 		}
 		// log softmax(z)[y] = z_y - m - log Σ exp(z - m), exact even when p_y underflows.
-		total -= float64(zr[labels[i]]-m) - math.Log(sum)
+		l.terms[i] = math.Log(sum) - float64(zr[labels[i]]-m)
 		s := float32(1 / sum)
 		for j := range pr {
 			pr[j] *= s
@@ -51,7 +84,6 @@ func (l *SoftmaxCrossEntropy) Loss(z *tensor.Tensor, labels []int) float32 {
 		}
 		gr[labels[i]] -= inv
 	}
-	return float32(total / float64(n))
 }
 
 // MSE is the mean squared error over every element (PyTorch's MSELoss with

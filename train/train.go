@@ -323,13 +323,11 @@ func (r *run) trainStep(epoch, s int, idx []int, t *epochTally) error {
 	g, ds, n := r.m.Graph, r.trainSet, len(idx)
 	r.x.Resize(n, ds.C, ds.H, ds.W)
 	ds.Batch(idx, r.x.Data, r.labels[:n], r.cfg.Augment, r.rng)
-	logits := g.Forward(&r.x, true)
-	l := r.loss.Loss(logits, r.labels[:n])
+	l := g.TrainStep(&r.x, r.labels[:n], &r.loss)
 	r.step++
 	if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
 		return lossError(g, r.step, epoch, l)
 	}
-	g.Backward(&r.loss.Grad)
 	if !gradsFinite(r.params) {
 		return gradError(g, r.params, r.step, epoch, l)
 	}
@@ -339,7 +337,7 @@ func (r *run) trainStep(epoch, s int, idx []int, t *epochTally) error {
 	}
 	r.opt.Step(r.params, lr)
 
-	k := logits.Shape[1]
+	k := r.loss.Probs.Shape[1]
 	batchCorrect := 0
 	for i := range n {
 		if argmax(r.loss.Probs.Data[i*k:(i+1)*k]) == r.labels[i] {

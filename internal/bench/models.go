@@ -66,9 +66,7 @@ func trainSpeed(o Options, spec string, input []int) float64 {
 		params := m.Graph.Params()
 		var loss nn.SoftmaxCrossEntropy
 		return func() {
-			logits := m.Graph.Forward(x, true)
-			loss.Loss(logits, labels)
-			m.Graph.Backward(&loss.Grad)
+			m.Graph.TrainStep(x, labels, &loss)
 			opt.Step(params, 0.01)
 		}
 	})
