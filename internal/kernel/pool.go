@@ -117,8 +117,12 @@ func maxPoolGo(g PoolGeom, x, y []float32, arg []int32) {
 
 // MaxPoolBackward routes each output gradient of one image back to the pixel
 // its maximum came from: dx = 0, then dx[c, arg[c,o]] += dy[c,o]. dx (C,H,W)
-// is overwritten.
+// is overwritten. A 2×2 pool whose windows tile the image takes one vector
+// pass that writes each pixel once (maxPool2x2BackwardImage).
 func MaxPoolBackward(g PoolGeom, dy []float32, arg []int32, dx []float32) {
+	if g.is2x2() && maxPool2x2BackwardImage(g, dy, arg, dx) {
+		return
+	}
 	hw, ohw := g.H*g.W, g.OH*g.OW
 	clear(dx[:g.C*hw])
 	for c := 0; c < g.C; c++ {

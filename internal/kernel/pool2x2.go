@@ -1,8 +1,10 @@
 package kernel
 
 // The 2×2, stride-2 max pool of LeNet and most small ConvNets, without the
-// general path's window clipping: every window lies inside the image. Its
-// backward pass is the general scatter, already as fast as memory allows.
+// general path's window clipping: every window lies inside the image. With
+// AVX-512 one call pools a whole image (pool2x2_avx512_amd64.s) and, where
+// the windows tile it, routes the gradients back writing each pixel once;
+// otherwise the backward pass is the general clear and scatter.
 
 // is2x2 reports whether g is a 2×2 pool with stride 2, no padding and no
 // dilation whose windows all lie inside the image (no ceil-mode overhang).
@@ -37,9 +39,13 @@ func max4(a, b, c, d float32) (float32, int) {
 	return best, k
 }
 
-// maxPool2x2 is MaxPoolForward for a geometry with is2x2, one output row
-// at a time through maxPool2x2Row.
+// maxPool2x2 is MaxPoolForward for a geometry with is2x2: the whole image
+// in one call where the CPU has AVX-512, else one output row at a time
+// through maxPool2x2Row.
 func maxPool2x2(g PoolGeom, x, y []float32, arg []int32) {
+	if maxPool2x2Image(g, x, y, arg) {
+		return
+	}
 	w, hw, ohw := g.W, g.H*g.W, g.OH*g.OW
 	for c := 0; c < g.C; c++ {
 		plane := x[c*hw : (c+1)*hw]

@@ -28,11 +28,23 @@ func TestMaxPool2x2(t *testing.T) {
 	}
 }
 
+// poolTestWidths are 2-40, every tail of the 8- and 16-window loops with
+// none and one whole group before it, and widths of two and more groups.
+var poolTestWidths = append(seq(2, 40), 63, 64, 65, 66, 94, 97)
+
+func seq(lo, hi int) []int {
+	s := make([]int, 0, hi-lo+1)
+	for i := lo; i <= hi; i++ {
+		s = append(s, i)
+	}
+	return s
+}
+
 func testMaxPool2x2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, c := range []int{1, 3} {
 		for h := 2; h <= 5; h++ {
-			for w := 2; w <= 40; w++ {
+			for _, w := range poolTestWidths {
 				g := PoolGeom{C: c, H: h, W: w, KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1, OH: h / 2, OW: w / 2}
 				if !g.is2x2() {
 					t.Fatalf("%+v does not take the fast path", g)
@@ -71,6 +83,56 @@ func testMaxPool2x2(t *testing.T) {
 					if dx[i] != wantDx[i] {
 						t.Fatalf("%s: dx[%d] = %g, want %g", name, i, dx[i], wantDx[i])
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestMaxPool2x2BackwardEdges checks the 2×2 backward pass bit for bit
+// against its definition under each CPU-feature level, on images whose
+// windows tile them: with output gradients of -0, NaN and ±Inf, and with
+// an arg that MaxPoolForward did not write, one index pointing outside its
+// window, which the vector pass must hand back to the general loop.
+func TestMaxPool2x2BackwardEdges(t *testing.T) {
+	for _, level := range featureLevels() {
+		withFeatures(level.avx512, level.avx2fma, func() { testMaxPool2x2BackwardEdges(t) })
+	}
+}
+
+func testMaxPool2x2BackwardEdges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	special := []float32{float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	for _, w := range []int{2, 10, 28, 32, 34, 66} {
+		g := PoolGeom{C: 2, H: 4, W: w, KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1, OH: 2, OW: w / 2}
+		x := make([]float32, g.C*g.H*g.W)
+		for i := range x {
+			x[i] = rng.Float32()
+		}
+		n := g.C * g.OH * g.OW
+		y, arg, dy := make([]float32, n), make([]int32, n), make([]float32, n)
+		MaxPoolForward(g, x, y, arg)
+		for i := range dy {
+			dy[i] = rng.Float32()
+			if rng.IntN(3) == 0 {
+				dy[i] = special[rng.IntN(len(special))]
+			}
+		}
+		for _, stray := range []int{-1, 0, n - 1} {
+			name := fmt.Sprintf("W=%d stray=%d", w, stray)
+			a := append([]int32(nil), arg...)
+			if stray >= 0 {
+				a[stray] = (a[stray] + 2) % int32(g.H*g.W) // a tap of the next window
+			}
+			dx, want := make([]float32, len(x)), make([]float32, len(x))
+			for i := range dx {
+				dx[i] = 7
+			}
+			MaxPoolBackward(g, dy, a, dx)
+			maxPoolBackwardRef(g, dy, a, want)
+			for i := range dx {
+				if math.Float32bits(dx[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: dx[%d] = %g (%#x), want %g (%#x)", name, i, dx[i], math.Float32bits(dx[i]), want[i], math.Float32bits(want[i]))
 				}
 			}
 		}
