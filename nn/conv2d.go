@@ -58,6 +58,7 @@ type Conv2D struct {
 	flip                  flipTask
 	bias                  biasTask
 	gradSum               convGradSum
+	steal                 stealRanges // units of the implicit path's per-unit loops
 
 	// The shifted path's input gradient, summed from the column rows
 	// (conv2d_shifted.go).
@@ -84,6 +85,7 @@ func (t *convTask) Run(wi, lo, hi int) {
 }
 
 type convWork struct {
+	id        int         // the worker's index, for l.steal
 	col, dcol []float32   // (C/G·KH·KW, OH·OW), or shifted: (C/G·KH·KW, ld)
 	dW, dB    []float32   // partial parameter gradients
 	dWT       []float32   // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
@@ -216,6 +218,9 @@ func (l *Conv2D) workers(n int) []convWork {
 	if len(l.work) < w {
 		l.work = append(l.work, make([]convWork, w-len(l.work))...)
 	}
+	for i := range l.work {
+		l.work[i].id = i
+	}
 	return l.work[:w]
 }
 
@@ -236,7 +241,8 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 		}
 		parts = l.implicitParts(n, false)
 	}
-	l.workers(n * parts)
+	work := l.workers(n * parts)
+	l.steal.reset(n*parts, len(work))
 	l.task = convTask{l: l, x: in[0].Data, y: out.Data, parts: parts}
 	kernel.Parallel(n*parts, &l.task)
 }
@@ -303,6 +309,7 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		parts = l.implicitParts(n, dIn[0] != nil)
 	}
 	work := l.workers(n * parts)
+	l.steal.reset(n*parts, len(work))
 	// The first worker writes its partial weight gradient straight into
 	// W.Grad, which sumGrads then only adds the others to: a copy of the
 	// whole gradient fewer (256×256×3×3: 0.8% of 8×256×14×14's forward and

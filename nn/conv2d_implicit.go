@@ -121,7 +121,7 @@ func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts i
 	g := l.geom
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W
-	for u := lo; u < hi; u++ {
+	for u, ok := l.firstUnit(wk, lo, hi); ok; u, ok = l.nextUnit(wk, u, hi) {
 		s := u / parts
 		j0, j1 := partRange(npix, parts, u%parts)
 		for gi := 0; gi < l.Groups; gi++ {
@@ -360,7 +360,7 @@ func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, par
 	}
 	gg := l.gradGeom()
 	kg := gg.ColRows()
-	for u := lo; u < hi; u++ {
+	for u, ok := l.firstUnit(wk, lo, hi); ok; u, ok = l.nextUnit(wk, u, hi) {
 		s := u / parts
 		j0, j1 := partRange(g.H*g.W, parts, u%parts)
 		for gi := 0; gi < l.Groups; gi++ {
@@ -442,3 +442,24 @@ func setAll(x []float32, v float32) {
 }
 
 func ceilTo(n, m int) int { return (n + m - 1) / m * m }
+
+// firstUnit and nextUnit walk the units of a per-unit loop whose units each
+// write their own output: the worker's range [lo, hi) and then, through
+// l.steal, the ends of the other workers' ranges that are still waiting.
+func (l *Conv2D) firstUnit(wk *convWork, lo, hi int) (int, bool) {
+	if !stealEnabled {
+		return lo, lo < hi
+	}
+	return l.steal.next(wk.id)
+}
+
+func (l *Conv2D) nextUnit(wk *convWork, u, hi int) (int, bool) {
+	if !stealEnabled {
+		return u + 1, u+1 < hi
+	}
+	return l.steal.next(wk.id)
+}
+
+// stealEnabled is false only in tests, to check that handing units out
+// gives the bits of the static split.
+var stealEnabled = true
