@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/optim"
 	"github.com/convnet/convnet/tensor"
 )
 
@@ -70,4 +71,36 @@ func ExampleGraph_Add_residual() {
 	// total params: 600 (2.3 KiB)
 	// mult-adds per forward pass, batch 1: 155,648
 	// activation memory, batch 1: 48.0 KiB (forward; training keeps about twice that for gradients)
+}
+
+// One training step a call: forward, softmax cross-entropy and backward in
+// one pass over the batch (in shards, one per thread, when the graph
+// allows), then the optimizer's update.
+func ExampleGraph_TrainStep() {
+	g, err := nn.BuildGraph("conv(4,3,pad=1) relu maxpool(2) flatten dense(3)", []int{1, 8, 8}, nn.SpecOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	g.Init(1)
+	x := tensor.New(6, 1, 8, 8)
+	labels := []int{0, 1, 2, 0, 1, 2}
+	for i := range x.Data {
+		x.Data[i] = float32(i%7) / 7 * float32(labels[i/64]+1)
+	}
+	opt, err := optim.New("momentum", optim.Config{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var loss nn.SoftmaxCrossEntropy
+	first := g.TrainStep(x, labels, &loss)
+	opt.Step(g.Params(), 0.1)
+	var last float32
+	for range 50 {
+		last = g.TrainStep(x, labels, &loss)
+		opt.Step(g.Params(), 0.1)
+	}
+	fmt.Println(last < first/10)
+	// Output: true
 }
