@@ -104,17 +104,35 @@ func TestTrainStepAllocatesNothing(t *testing.T) {
 	}
 }
 
-// TestTrainStepChecksLabels checks that labels of the wrong length panic
-// with the loss's message before any shard starts.
+// TestTrainStepChecksLabels checks that labels of the wrong length, or
+// outside the classes, panic with the loss's message on the caller's
+// goroutine, before any shard starts: a panic in a shard would end the
+// process.
 func TestTrainStepChecksLabels(t *testing.T) {
 	defer kernel.SetThreads(kernel.Threads())
 	kernel.SetThreads(2)
 	g := shardTestGraph()
-	defer func() {
-		if r := recover(); r == nil || !contains(fmt.Sprint(r), "labels and logits disagree") {
-			t.Errorf("recovered %v, want the labels' panic", r)
-		}
-	}()
-	var loss SoftmaxCrossEntropy
-	g.TrainStep(tensor.New(8, 2, 8, 8), make([]int, 7), &loss)
+	x := tensor.New(8, 2, 8, 8)
+	bad := make([]int, 8)
+	bad[6] = 5 // the graph has 5 classes
+	neg := make([]int, 8)
+	neg[7] = -1
+	for _, c := range []struct {
+		labels []int
+		want   string
+	}{
+		{make([]int, 7), "labels and logits disagree"},
+		{bad, "label 5 of example 6 is not a class of 5"},
+		{neg, "label -1 of example 7"},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !contains(fmt.Sprint(r), c.want) {
+					t.Errorf("labels %v: recovered %v, want a panic saying %q", c.labels, r, c.want)
+				}
+			}()
+			var loss SoftmaxCrossEntropy
+			g.TrainStep(x, c.labels, &loss)
+		}()
+	}
 }

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/convnet/convnet/tensor"
@@ -20,7 +21,8 @@ type SoftmaxCrossEntropy struct {
 }
 
 // Loss returns the mean loss over the batch and fills Probs and Grad.
-// Labels must lie in [0, K); the caller checks them against the dataset.
+// Labels must lie in [0, K); it panics if one does not (the caller checks
+// them against the dataset).
 func (l *SoftmaxCrossEntropy) Loss(z *tensor.Tensor, labels []int) float32 {
 	l.resize(z, labels)
 	l.rows(z, labels, 0, z.Shape[0])
@@ -46,6 +48,13 @@ func (l *SoftmaxCrossEntropy) resize(z *tensor.Tensor, labels []int) {
 	n, k := z.Shape[0], z.Shape[1]
 	if len(labels) != n {
 		panic("nn: SoftmaxCrossEntropy: labels and logits disagree on the batch size")
+	}
+	// Checked here, on the caller's goroutine: Graph.TrainStep reads the
+	// labels in its shards, where an index panic could not be recovered.
+	for i, y := range labels {
+		if y < 0 || y >= k {
+			panic(fmt.Sprintf("nn: SoftmaxCrossEntropy: label %d of example %d is not a class of %d", y, i, k))
+		}
 	}
 	l.Probs.Resize(n, k)
 	l.Grad.Resize(n, k)
