@@ -30,8 +30,13 @@ func packRange(lo, hi int) uint64 { return uint64(uint32(lo)) | uint64(hi)<<32 }
 func unpackRange(v uint64) (lo, hi int) { return int(uint32(v)), int(v >> 32) }
 
 // reset splits units [0, n) over k workers as kernel.Parallel does. Call it
-// before the parallel loop, not from inside.
+// before the parallel loop, not from inside. A range packs into 64 bits, so
+// n must be below 2³² (a conv layer's units are its batch's examples or
+// parts of them).
 func (s *stealRanges) reset(n, k int) {
+	if n < 0 || n >= 1<<32 {
+		panic("nn: stealRanges: unit count out of range")
+	}
 	if len(s.slots) < k {
 		s.slots = make([]stealSlot, k)
 	}
