@@ -34,7 +34,7 @@ func unpackRange(v uint64) (lo, hi int) { return int(uint32(v)), int(v >> 32) }
 // n must be below 2³² (a conv layer's units are its batch's examples or
 // parts of them).
 func (s *stealRanges) reset(n, k int) {
-	if n < 0 || n >= 1<<32 {
+	if n < 0 || uint64(n) >= 1<<32 {
 		panic("nn: stealRanges: unit count out of range")
 	}
 	if len(s.slots) < k {
