@@ -69,13 +69,13 @@ func maxPool2x2BackwardImage(g PoolGeom, dy []float32, arg []int32, dx []float32
 	}
 	n := g.C * g.OH * g.OW
 	dy, arg, dx = dy[:n], arg[:n], dx[:g.C*g.H*g.W]
-	return maxPool2x2BackwardAVX512(&dy[0], &arg[0], &dx[0], g.C, g.W, g.OH, g.OW/16, g.OW, pool2x2Masks(g.OW), &pool2x2Perm)
+	return maxPool2x2BackwardAVX512(&dy[0], &arg[0], &dx[0], g.C, 0, g.W, g.OH, g.OW/16, g.OW, pool2x2Masks(g.OW), &pool2x2Perm)
 }
 
 // maxPool2x2BackwardAVX512 is in pool2x2_avx512_amd64.s.
 //
 //go:noescape
-func maxPool2x2BackwardAVX512(dy *float32, arg *int32, dx *float32, planes, w, oh, groups, ow int, masks uint64, perm *[5][16]int32) bool
+func maxPool2x2BackwardAVX512(dy *float32, arg *int32, dx *float32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[5][16]int32) bool
 
 // maxPool2x2AVX512 is in pool2x2_avx512_amd64.s.
 //
