@@ -43,8 +43,8 @@ func TestStepAllocs(t *testing.T) {
 }
 
 // trainStep returns a function that runs one momentum-SGD training step
-// of m on the first batch examples of ds: batch fill, forward, loss,
-// backward and parameter update.
+// of m on the first batch examples of ds as run.trainStep does: batch fill,
+// Graph.TrainStep (forward, loss, backward) and parameter update.
 func trainStep(tb testing.TB, m *nn.Model, ds *data.Dataset, batch int) func() {
 	tb.Helper()
 	x := tensor.New(batch, ds.C, ds.H, ds.W)
@@ -61,8 +61,7 @@ func trainStep(tb testing.TB, m *nn.Model, ds *data.Dataset, batch int) func() {
 	params := m.Graph.Params()
 	return func() {
 		ds.Batch(idx, x.Data, labels, nil, nil)
-		ce.Loss(m.Graph.Forward(x, true), labels)
-		m.Graph.Backward(&ce.Grad)
+		m.Graph.TrainStep(x, labels, &ce)
 		opt.Step(params, 0.01)
 	}
 }
