@@ -215,11 +215,8 @@ func (l *Conv2D) direct() bool {
 
 func (l *Conv2D) workers(n int) []convWork {
 	w := kernel.Workers(n)
-	if len(l.work) < w {
-		l.work = append(l.work, make([]convWork, w-len(l.work))...)
-	}
-	for i := range l.work {
-		l.work[i].id = i
+	for i := len(l.work); i < w; i++ {
+		l.work = append(l.work, convWork{id: i})
 	}
 	return l.work[:w]
 }

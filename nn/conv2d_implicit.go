@@ -102,7 +102,8 @@ func padded(g kernel.ConvGeom, x []float32, buf *[]float32) []float32 {
 }
 
 // forwardImplicit computes the output of examples [lo, hi), per example
-// and group. With a bias, the padded image gets a plane of ones after it
+// and group; on the per-unit loop, [lo, hi) is this worker's share of
+// l.steal, and it goes on to units left in the others'. With a bias, the padded image gets a plane of ones after it
 // and the product a last row of col pointing there (l.offBias), against a
 // last column of bias in the weights (l.wBias): the product writes the
 // biased output in one pass. Writing the bias into the output first and
@@ -121,7 +122,7 @@ func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts i
 	g := l.geom
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W
-	for u, ok := l.firstUnit(wk, lo, hi); ok; u, ok = l.nextUnit(wk, u, hi) {
+	for u, ok := l.steal.next(wk.id); ok; u, ok = l.steal.next(wk.id) {
 		s := u / parts
 		j0, j1 := partRange(npix, parts, u%parts)
 		for gi := 0; gi < l.Groups; gi++ {
@@ -345,7 +346,8 @@ func (l *Conv2D) wgradColumns(x, dOut []float32, wk *convWork, lo, hi, parts int
 	}
 }
 
-// inputGradImplicit writes the input gradients of units [lo, hi) into dx.
+// inputGradImplicit writes the input gradients of units [lo, hi) into dx;
+// on the per-unit loop, as in forwardImplicit, through l.steal.
 func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, parts int) {
 	g := l.geom
 	fg, npix := l.Filters/l.Groups, g.OutH()*g.OutW()
@@ -360,7 +362,7 @@ func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, par
 	}
 	gg := l.gradGeom()
 	kg := gg.ColRows()
-	for u, ok := l.firstUnit(wk, lo, hi); ok; u, ok = l.nextUnit(wk, u, hi) {
+	for u, ok := l.steal.next(wk.id); ok; u, ok = l.steal.next(wk.id) {
 		s := u / parts
 		j0, j1 := partRange(g.H*g.W, parts, u%parts)
 		for gi := 0; gi < l.Groups; gi++ {
@@ -442,24 +444,3 @@ func setAll(x []float32, v float32) {
 }
 
 func ceilTo(n, m int) int { return (n + m - 1) / m * m }
-
-// firstUnit and nextUnit walk the units of a per-unit loop whose units each
-// write their own output: the worker's range [lo, hi) and then, through
-// l.steal, the ends of the other workers' ranges that are still waiting.
-func (l *Conv2D) firstUnit(wk *convWork, lo, hi int) (int, bool) {
-	if !stealEnabled {
-		return lo, lo < hi
-	}
-	return l.steal.next(wk.id)
-}
-
-func (l *Conv2D) nextUnit(wk *convWork, u, hi int) (int, bool) {
-	if !stealEnabled {
-		return u + 1, u+1 < hi
-	}
-	return l.steal.next(wk.id)
-}
-
-// stealEnabled is false only in tests, to check that handing units out
-// gives the bits of the static split.
-var stealEnabled = true

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/convnet/convnet/internal/kernel"
@@ -77,11 +76,9 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 	if len(got) != len(want) || len(got) == 0 {
 		t.Fatalf("%s: %d values, want %d (and some)", what, len(got), len(want))
 	}
-	if !slices.Equal(got, want) {
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("%s[%d] = %v, three calls %v", what, i, got[i], want[i])
-			}
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s[%d] = %v, three calls %v", what, i, got[i], want[i])
 		}
 	}
 }

@@ -50,39 +50,35 @@ func (s *stealRanges) reset(n, k int) {
 // else the last one of another worker's range, and false when none is
 // left.
 func (s *stealRanges) next(w int) (int, bool) {
-	if u, ok := s.slots[w].popFront(); ok {
-		return u, true
+	if u, ok := s.slots[w].pop(false); ok || !stealEnabled {
+		return u, ok
 	}
 	for i := 1; i < len(s.slots); i++ {
-		if u, ok := s.slots[(w+i)%len(s.slots)].popBack(); ok {
+		if u, ok := s.slots[(w+i)%len(s.slots)].pop(true); ok {
 			return u, true
 		}
 	}
 	return 0, false
 }
 
-func (s *stealSlot) popFront() (int, bool) {
+// pop takes the first unit of the range, or with back its last.
+func (s *stealSlot) pop(back bool) (int, bool) {
 	for {
 		v := s.r.Load()
 		lo, hi := unpackRange(v)
 		if lo >= hi {
 			return 0, false
 		}
-		if s.r.CompareAndSwap(v, packRange(lo+1, hi)) {
-			return lo, true
+		u, rest := lo, packRange(lo+1, hi)
+		if back {
+			u, rest = hi-1, packRange(lo, hi-1)
+		}
+		if s.r.CompareAndSwap(v, rest) {
+			return u, true
 		}
 	}
 }
 
-func (s *stealSlot) popBack() (int, bool) {
-	for {
-		v := s.r.Load()
-		lo, hi := unpackRange(v)
-		if lo >= hi {
-			return 0, false
-		}
-		if s.r.CompareAndSwap(v, packRange(lo, hi-1)) {
-			return hi - 1, true
-		}
-	}
-}
+// stealEnabled is false only in tests: each worker then takes its own
+// range alone, the static split, to check that stealing keeps its bits.
+var stealEnabled = true

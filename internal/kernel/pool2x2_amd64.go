@@ -75,20 +75,20 @@ func maxPool2x2BackwardImage(g PoolGeom, dy []float32, arg []int32, dx []float32
 // maxPool2x2BackwardAVX512 is in pool2x2_avx512_amd64.s.
 //
 //go:noescape
-func maxPool2x2BackwardAVX512(dy *float32, arg *int32, dx *float32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[5][16]int32) bool
+func maxPool2x2BackwardAVX512(dy *float32, arg *int32, dx *float32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[4][16]int32) bool
 
 // maxPool2x2AVX512 is in pool2x2_avx512_amd64.s.
 //
 //go:noescape
-func maxPool2x2AVX512(x, y *float32, arg *int32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[5][16]int32)
+func maxPool2x2AVX512(x, y *float32, arg *int32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[4][16]int32)
 
-// pool2x2Perm holds the 2×2 kernels' constants, VPERMT2PS indices but the
-// third: the even and odd columns of 32 values, 2·i in lane i, and two
-// vectors' first and second halves interleaved.
-var pool2x2Perm = [5][16]int32{
+// pool2x2Perm holds the 2×2 kernels' VPERMT2PS indices: the even and odd
+// columns of 32 values (the even ones, 2·i in lane i, are also each
+// window's first column), and two vectors' first and second halves
+// interleaved.
+var pool2x2Perm = [4][16]int32{
 	{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30},
 	{1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31},
-	{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30},
 	{0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23},
 	{8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31},
 }

@@ -6,7 +6,7 @@
 // functions take the same arguments after their three pointers, so that
 // they share the macros below:
 //
-//	planes, skip, w, oh, groups, ow int, masks uint64, perm *[5][16]int32
+//	planes, skip, w, oh, groups, ow int, masks uint64, perm *[4][16]int32
 //
 // planes planes of rows w wide, the next plane skip values after the last
 // window row, each with oh rows of ow = 16·groups + r windows, r < 16.
@@ -32,7 +32,7 @@
 	SHRQ         $16, AX;          \
 	KMOVW        AX, K6;           \
 	MOVQ         perm+80(FP), AX;  \
-	VMOVDQU32    128(AX), Z29;     \
+	VMOVDQU32    (AX), Z29;        \
 	MOVL         $1, AX;           \
 	VPBROADCASTD AX, Z28;          \
 	MOVQ         R8, AX;           \
@@ -112,7 +112,7 @@
 	VMOVDQA32 Z26, K2, Z8;        \
 	VPADDD    Z24, Z8, Z8
 
-// func maxPool2x2AVX512(x, y *float32, arg *int32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[5][16]int32)
+// func maxPool2x2AVX512(x, y *float32, arg *int32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[4][16]int32)
 //
 // maxPool2x2RowGo over every window row of the planes of x, into y and arg.
 TEXT ·maxPool2x2AVX512(SB), NOSPLIT, $0-88
@@ -192,7 +192,7 @@ next:
 	VMOVAPS   Z2, hi;        \
 	VPERMT2PS Z3, Z30, hi
 
-// func maxPool2x2BackwardAVX512(dy *float32, arg *int32, dx *float32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[5][16]int32) bool
+// func maxPool2x2BackwardAVX512(dy *float32, arg *int32, dx *float32, planes, skip, w, oh, groups, ow int, masks uint64, perm *[4][16]int32) bool
 //
 // MaxPoolBackward for windows that tile the planes of dx exactly (w =
 // 2·ow, 2·oh rows, skip = 0): every pixel is written, its window's output
@@ -208,8 +208,8 @@ TEXT ·maxPool2x2BackwardAVX512(SB), NOSPLIT, $0-89
 	MOVQ      w+40(FP), R8
 	SETUP
 	MOVQ      perm+80(FP), AX
-	VMOVDQU32 192(AX), Z31          // first halves interleaved
-	VMOVDQU32 256(AX), Z30          // second halves interleaved
+	VMOVDQU32 128(AX), Z31          // first halves interleaved
+	VMOVDQU32 192(AX), Z30          // second halves interleaved
 	KNOTW     K6, K7                // the lanes past a row's tail
 	VPXORD    Z23, Z23, Z23
 
