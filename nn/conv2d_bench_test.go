@@ -10,7 +10,10 @@ import (
 	"github.com/convnet/convnet/tensor"
 )
 
-// convBenchShapes are internal/bench's conv shapes (N,C,H,W,F,K,pad).
+// convBenchShapes are internal/bench's conv shapes (N,C,H,W,F,K,pad), then
+// the two conv layers of the LeNet-5 that `convnet train` builds (its first
+// padded, so its second sees 14×14 images, not the 12×12 of the list), at
+// the 32 examples of each of two threads' shards.
 var convBenchShapes = [][7]int{
 	{64, 1, 28, 28, 6, 5, 0},
 	{64, 6, 12, 12, 16, 5, 0},
@@ -20,6 +23,8 @@ var convBenchShapes = [][7]int{
 	{16, 128, 8, 8, 128, 3, 1},
 	{1, 64, 56, 56, 64, 3, 1},
 	{8, 256, 14, 14, 256, 3, 1},
+	{32, 6, 14, 14, 16, 5, 0},
+	{32, 1, 28, 28, 6, 5, 2},
 }
 
 // BenchmarkConv2D times, on one thread, Conv2D's forward pass (fwd on the

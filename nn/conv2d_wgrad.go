@@ -34,16 +34,20 @@ func (l *Conv2D) directWgrad(parts int) bool {
 }
 
 // wgradDirectWins is the shape rule, a variable so tests can take both
-// paths on any shape: few filters, or few taps (the column matrix's rows).
-// BenchmarkConv2D wgrad, 1 thread, 3 runs each, direct against columns
-// (cpu-GFLOP/s): LeNet's first layer (6 filters, 25 taps) 107-115 against
-// 23; CIFAR's first (32 filters, 27 taps) 118-119 against 100-101; LeNet's
-// second (16, 150) 94-96 against 111-112; 32×32×32 → 32 (288 taps)
-// 137-144 against 140-142; 64 filters of 576 taps 127-131 against 155-165.
-// Since the direct path sums over the output's rows (wgradRows), CIFAR's
-// first layer gives 144-152 on it.
+// paths on any shape: few filters, few taps (the column matrix's rows), or
+// 16 filters on rows not a multiple of 8 wide, where the column path's
+// gathers merge several runs of pixels and its products end in narrow
+// panels. BenchmarkConv2D wgrad, 1 thread, 3 runs each, direct against
+// columns (cpu-GFLOP/s): LeNet's first layer (6 filters, 25 taps) 107-115
+// against 23; CIFAR's first (32 filters, 27 taps) 118-119 against 100-101;
+// LeNet's second (16, 150) on 12×12 images 94-96 against 111-112, but on
+// the 14×14 of the LeNet-5 that `convnet train` builds (OW 10), batch 32,
+// 94-98 against 75-78; 32×32×32 → 32 (288 taps) 137-144 against 140-142;
+// 64 filters of 576 taps 127-131 against 155-165. Since the direct path
+// sums over the output's rows (wgradRows), CIFAR's first layer gives
+// 144-152 on it.
 var wgradDirectWins = func(l *Conv2D) bool {
-	return l.Filters < 16 || l.geom.ColRows() < 32
+	return l.Filters < 16 || l.geom.ColRows() < 32 || l.Filters == 16 && l.geom.OutW()%8 != 0
 }
 
 // wgradGeom returns n, the pixels each row of the output gradient spans

@@ -19,16 +19,19 @@ func (l *Conv2D) wideForward() bool {
 
 // wideWins is the shape rule, a variable so tests can take both paths: few
 // filters per group, so that each gathered value of B would feed few rows
-// of the product, and at most a quarter more columns. BenchmarkConv2D, 1
-// thread, 3 runs each, wide against gather (cpu-GFLOP/s): LeNet's first
+// of the product, and at most a quarter more columns; or 16 filters, at
+// most half more columns, and rows not a multiple of 8 wide, whose gathers
+// merge several runs of pixels in every half of a panel. BenchmarkConv2D,
+// 1 thread, 3 runs each, wide against gather (cpu-GFLOP/s): LeNet's first
 // layer (6 filters, OW 24 of Wp 28) 83-94 against 50-52; its second (16
 // filters, OW 8 of 12) 112-115 against 128-138; 16×128×8×8 (OW 8 of 10)
 // 115-118 against 169-172; 8×256×14×14 156-163 against 162-169; 1×64×56×56
-// the same.
+// the same. The second layer of the LeNet-5 that `convnet train` builds
+// (6×14×14 → 16 filters, OW 10 of 14), batch 32: 119-122 against 105-110.
 var wideWins = func(l *Conv2D) bool {
 	_, wp := l.geom.Padded()
-	ow := l.geom.OutW()
-	return l.Filters/l.Groups < 16 && 4*(wp-ow) <= ow
+	ow, fg := l.geom.OutW(), l.Filters/l.Groups
+	return fg < 16 && 4*(wp-ow) <= ow || fg == 16 && ow%8 != 0 && 2*(wp-ow) <= ow
 }
 
 // forwardWide computes the output of units [lo, hi) (see forwardImplicit),
