@@ -63,6 +63,9 @@ type Conv2D struct {
 	// The shifted path's input gradient, summed from the column rows
 	// (conv2d_shifted.go).
 	col2im *kernel.ShiftedCol2im
+	// col2imRows sums the input gradient's column matrix back onto the
+	// image on the columns path (conv2d_dxcols.go).
+	col2imRows *kernel.ShiftedCol2im
 }
 
 // convTask runs Forward's or Backward's loop over a range of examples, or
@@ -90,6 +93,7 @@ type convWork struct {
 	dW, dB    []float32   // partial parameter gradients
 	dWT       []float32   // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
 	xp, dxp   []float32   // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
+	dxPad     []float32   // columns input gradient: the padded input gradient, (C/G, Hp, Wp)
 	xpOnes    []float32   // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
 	xpWide    []float32   // wide path: a padded image and a plane of ones or zeros, (C/G+1, Hp, Wp)
 	wide      []float32   // wide path: output rows Wp wide, (F/G, rows·Wp)
@@ -317,6 +321,9 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		l.task.dx = dIn[0].Data
 		if l.shiftedInputGrad() {
 			l.planCol2im()
+		}
+		if l.columnsInputGrad() {
+			l.planColumnsCol2im()
 		}
 	}
 	kernel.Parallel(n*parts, &l.task)

@@ -352,6 +352,10 @@ func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, par
 	g := l.geom
 	fg, npix := l.Filters/l.Groups, g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W
+	if l.columnsInputGrad() {
+		l.inputGradColumns(dOut, dx, wk, lo, hi) // parts == 1
+		return
+	}
 	if !l.implicitInputGrad() {
 		l.backwardShifted(nil, dOut, dx, wk, lo, hi, false) // parts == 1
 		return

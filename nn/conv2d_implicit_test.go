@@ -109,6 +109,9 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		{2, 1, 28, 28, pad(2, 2, 2, 2), 6, 5},
 		// Padding past the kernel's reach: the input gradient through col2im.
 		{2, 8, 5, 5, pad(3, 2, 0, 1), 8, 3},
+		// LeNet-5's second layer as convnet train builds it: the input
+		// gradient through the column matrix at the output's width.
+		{3, 6, 14, 14, pad(0, 0, 0, 0), 16, 5},
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, cs := range cases {
@@ -134,21 +137,21 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		y, wdx, wdw, wdb := slowConv2D(l, x, dy)
 		for _, threads := range []int{1, 2, 3} {
 			// direct weight gradient, wide forward, image weight gradient,
-			// shared tail panels
-			for _, paths := range [][4]bool{{false, false, false, true}, {false, false, true, true}, {false, false, true, false},
-				{true, false, true, true}, {false, true, false, true}, {true, true, true, true}} {
-				direct, wide, image, tails := paths[0], paths[1], paths[2], paths[3]
+			// shared tail panels, input gradient through the column matrix
+			for _, paths := range [][5]bool{{false, false, false, true, true}, {false, false, true, true, false}, {false, false, true, false, true},
+				{true, false, true, true, true}, {false, true, false, true, false}, {true, true, true, true, true}} {
+				direct, wide, image, tails, columns := paths[0], paths[1], paths[2], paths[3], paths[4]
 				withThreads(threads, func() {
 					withPaths(direct, wide, func() {
-						wgradImageEnabled, tailsEnabled = image, tails
-						defer func() { wgradImageEnabled, tailsEnabled = true, true }()
+						wgradImageEnabled, tailsEnabled, columnsInputGradEnabled = image, tails, columns
+						defer func() { wgradImageEnabled, tailsEnabled, columnsInputGradEnabled = true, true, true }()
 						for i := range out.Data {
 							out.Data[i] = float32(math.NaN())
 						}
 						l.Forward([]*tensor.Tensor{x}, out, true)
 						l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
-						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v, wide forward %v, image weight gradient %v, shared tails %v",
-							name, threads, direct, wide, image, tails)
+						what := fmt.Sprintf("%s, %d threads, direct weight gradient %v, wide forward %v, image weight gradient %v, shared tails %v, columns input gradient %v",
+							name, threads, direct, wide, image, tails, columns)
 						compareFloats(t, what+": output", out.Data, y)
 						compareFloats(t, what+": input gradient", dx.Data, wdx)
 						compareFloats(t, what+": weight gradient", l.W.Grad.Data, wdw)

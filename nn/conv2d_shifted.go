@@ -112,7 +112,7 @@ func (l *Conv2D) forwardShifted(x, out []float32, wk *convWork, lo, hi int) {
 // on the shifted path.
 func (l *Conv2D) shiftedInputGrad() bool {
 	if l.implicitForward() {
-		return !l.implicitInputGrad()
+		return !l.implicitInputGrad() && !l.columnsInputGrad()
 	}
 	return l.shifted()
 }
@@ -121,7 +121,7 @@ func (l *Conv2D) shiftedInputGrad() bool {
 // of a backward pass on the shifted path share it.
 func (l *Conv2D) planCol2im() {
 	g := l.geom
-	if ld := l.shiftedLd(); !l.col2im.Plans(g, ld) {
+	if ld := l.shiftedLd(); !l.col2im.Plans(g, ld, false) {
 		l.col2im = kernel.NewShiftedCol2im(g, ld)
 	}
 }

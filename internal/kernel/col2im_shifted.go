@@ -20,31 +20,78 @@ import "fmt"
 type ShiftedCol2im struct {
 	g      ConvGeom
 	ld     int
+	rows   bool    // col is the column matrix OW wide (NewRowsCol2im)
+	off    []int32 // with rows, ConvOffsets(g), for the reference
 	starts []int32 // the terms of vector v are terms[2·starts[v] : 2·starts[v+1]]
 	terms  []int32 // pairs: offset from the channel's first row of col, lane mask
 }
 
+// col2imRun is a run of one row of col, as it lands on a plane: n values
+// from col's offset off (from the channel's first row) onto the plane from
+// start.
+type col2imRun struct{ off, start, n int }
+
 // NewShiftedCol2im plans Set for geometry g (stride 1, as Im2colShifted)
 // and columns ld apart.
 func NewShiftedCol2im(g ConvGeom, ld int) *ShiftedCol2im {
-	hp, wp := g.Padded()
-	n, plane := g.ShiftedCols(), hp*wp
+	_, wp := g.Padded()
+	n := g.ShiftedCols()
 	if g.SH != 1 || g.SW != 1 || ld < n {
 		panic(fmt.Sprintf("kernel: NewShiftedCol2im: stride %d×%d, ld %d < %d columns", g.SH, g.SW, ld, n))
 	}
-	p := &ShiftedCol2im{g: g, ld: ld}
+	var runs []col2imRun
+	r := 0
+	for ki := 0; ki < g.KH; ki++ {
+		for kj := 0; kj < g.KW; kj++ {
+			runs = append(runs, col2imRun{r * ld, ki*g.DH*wp + kj*g.DW, n})
+			r++
+		}
+	}
+	return planCol2im(g, ld, false, runs)
+}
+
+// NewRowsCol2im plans Set for the column matrix of ConvIm2col (stride 1),
+// rows of OH·OW pixels ld apart, instead of the shifted one: each row
+// lands on the plane as OH runs of OW, Wp apart. Its Set is Col2im into
+// the padded image, border included:
+//
+//	dxp[c·Hp·Wp + (oy + ki·DH)·Wp + ox + kj·DW] = Σ col[(c·KH·KW + ki·KW + kj)·ld + oy·OW + ox]
+func NewRowsCol2im(g ConvGeom, ld int) *ShiftedCol2im {
+	_, wp := g.Padded()
+	oh, ow := g.OutH(), g.OutW()
+	if g.SH != 1 || g.SW != 1 || ld < oh*ow {
+		panic(fmt.Sprintf("kernel: NewRowsCol2im: stride %d×%d, ld %d < %d columns", g.SH, g.SW, ld, oh*ow))
+	}
+	var runs []col2imRun
+	r := 0
+	for ki := 0; ki < g.KH; ki++ {
+		for kj := 0; kj < g.KW; kj++ {
+			for oy := 0; oy < oh; oy++ {
+				runs = append(runs, col2imRun{r*ld + oy*ow, (oy+ki*g.DH)*wp + kj*g.DW, ow})
+			}
+			r++
+		}
+	}
+	p := planCol2im(g, ld, true, runs)
+	p.off = ConvOffsets(g)
+	return p
+}
+
+// planCol2im lists, for each 16-value vector of a plane, the parts of the
+// runs that land on it, in the runs' order, which is the order of the
+// rows of col: a lane's sum adds its terms as Col2im would.
+func planCol2im(g ConvGeom, ld int, rows bool, runs []col2imRun) *ShiftedCol2im {
+	hp, wp := g.Padded()
+	plane := hp * wp
+	p := &ShiftedCol2im{g: g, ld: ld, rows: rows}
 	for p0 := 0; p0 < plane; p0 += 16 {
 		p.starts = append(p.starts, int32(len(p.terms)/2))
-		r := 0
-		for ki := 0; ki < g.KH; ki++ {
-			for kj := 0; kj < g.KW; kj++ {
-				j := p0 - (ki*g.DH*wp + kj*g.DW) // column of row r in lane 0
-				lo, hi := max(0, -j), min(16, n-j, plane-p0)
-				if hi > lo {
-					mask := (1<<hi - 1) &^ (1<<lo - 1)
-					p.terms = append(p.terms, int32(r*ld+j), int32(mask))
-				}
-				r++
+		for _, run := range runs {
+			j := p0 - run.start // the run's value in lane 0
+			lo, hi := max(0, -j), min(16, run.n-j, plane-p0)
+			if hi > lo {
+				mask := (1<<hi - 1) &^ (1<<lo - 1)
+				p.terms = append(p.terms, int32(run.off+j), int32(mask))
 			}
 		}
 	}
@@ -52,25 +99,41 @@ func NewShiftedCol2im(g ConvGeom, ld int) *ShiftedCol2im {
 	return p
 }
 
-// Plans reports whether p was planned for geometry g and stride ld; a nil
-// p plans nothing.
-func (p *ShiftedCol2im) Plans(g ConvGeom, ld int) bool { return p != nil && p.g == g && p.ld == ld }
+// Plans reports whether p was planned by NewShiftedCol2im, or with rows by
+// NewRowsCol2im, for geometry g and stride ld; a nil p plans nothing.
+func (p *ShiftedCol2im) Plans(g ConvGeom, ld int, rows bool) bool {
+	return p != nil && p.g == g && p.ld == ld && p.rows == rows
+}
 
-// Set overwrites dxp (C,Hp,Wp) with the adjoint of Im2colShifted applied to
-// col (C·KH·KW rows of ShiftedCols values, ld apart): what Col2imShifted
-// adds into a zeroed dxp, border included.
+// cols is the length of a row of col.
+func (p *ShiftedCol2im) cols() int {
+	if p.rows {
+		return p.g.OutH() * p.g.OutW()
+	}
+	return p.g.ShiftedCols()
+}
+
+// Set overwrites dxp (C,Hp,Wp) with the adjoint of Im2colShifted (or with
+// rows, of ConvIm2col) applied to col (C·KH·KW rows of ShiftedCols values,
+// or OH·OW, ld apart): what Col2imShifted adds into a zeroed dxp, border
+// included.
 func (p *ShiftedCol2im) Set(col, dxp []float32) {
 	g := p.g
 	hp, wp := g.Padded()
 	rows := g.C * g.KH * g.KW
-	if len(col) < (rows-1)*p.ld+g.ShiftedCols() || len(dxp) < g.C*hp*wp {
+	if len(col) < (rows-1)*p.ld+p.cols() || len(dxp) < g.C*hp*wp {
 		panic(fmt.Sprintf("kernel: ShiftedCol2im.Set: col %d, dxp %d for %d rows %d apart and %d planes of %d", len(col), len(dxp), rows, p.ld, g.C, hp*wp))
 	}
 	shiftedCol2im(p, col, dxp[:g.C*hp*wp])
 }
 
-// shiftedCol2imGo is Set by Col2imShifted, the reference.
+// shiftedCol2imGo is Set by Col2imShifted or, with rows, by Col2imAdd, the
+// references.
 func shiftedCol2imGo(p *ShiftedCol2im, col, dxp []float32) {
 	clear(dxp)
+	if p.rows {
+		Col2imAdd(p.g, p.off, col, p.ld, dxp)
+		return
+	}
 	Col2imShifted(p.g, col, p.ld, dxp)
 }
