@@ -93,7 +93,7 @@ type convWork struct {
 	dW, dB    []float32   // partial parameter gradients
 	dWT       []float32   // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
 	xp, dxp   []float32   // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
-	dxPad     []float32   // columns input gradient: the padded input gradient, (C/G, Hp, Wp)
+	dxPad     []float32   // columns input gradient: the padded input gradient, (C/G, Hp, ≥ Wp)
 	xpOnes    []float32   // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
 	xpWide    []float32   // wide path: a padded image and a plane of ones or zeros, (C/G+1, Hp, Wp)
 	wide      []float32   // wide path: output rows Wp wide, (F/G, rows·Wp)

@@ -10,7 +10,8 @@ import "github.com/convnet/convnet/internal/kernel"
 //	dcol (C/G·KH·KW × OH·OW) = W_gᵀ (C/G·KH·KW × F/G) · dOut_g (F/G × OH·OW)
 //
 // then dcol's rows are summed back onto the (padded) image, each 16-value
-// vector of it in registers. The shifted path computes the same product on
+// vector of it in registers, on rows at least 16 apart so that no row of
+// dcol lands on two vectors of a row (kernel.NewRowsCol2im). The shifted path computes the same product on
 // rows Wp wide, Wp-OW columns of zeros each, and copies dOut into that
 // layout first; on LeNet-5's second layer as `convnet train` builds it
 // (6×14×14 → 16 filters 5×5, OW 10 of Wp 14) its product is 36% larger.
@@ -40,13 +41,16 @@ var columnsInputGradEnabled = true
 // inputGradColumns writes the input gradients of examples [lo, hi) into dx.
 func (l *Conv2D) inputGradColumns(dOut, dx []float32, wk *convWork, lo, hi int) {
 	g := l.geom
-	hp, wp := g.Padded()
+	hp, _ := g.Padded()
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W
-	pad := hp*wp != g.H*g.W
+	ws := l.col2imRows.RowStride()
+	// Set writes planes Hp × ws: straight into dx when that is dx's
+	// layout, else into wk.dxPad and its interior copied out.
+	inPlace := hp*ws == g.H*g.W
 	wk.dcol = grow(wk.dcol, kk*npix)
-	if pad {
-		wk.dxPad = grow(wk.dxPad, g.C*hp*wp)
+	if !inPlace {
+		wk.dxPad = grow(wk.dxPad, g.C*hp*ws)
 	}
 	for s := lo; s < hi; s++ {
 		for gi := 0; gi < l.Groups; gi++ {
@@ -54,12 +58,12 @@ func (l *Conv2D) inputGradColumns(dOut, dx []float32, wk *convWork, lo, hi int) 
 			w := l.W.Value.Data[gi*fg*kk : (gi+1)*fg*kk]
 			kernel.Sgemm(true, false, kk, npix, fg, 1, w, kk, d, npix, 0, wk.dcol, npix)
 			dxs := dx[(s*l.Groups+gi)*plane:][:plane]
-			if !pad {
+			if inPlace {
 				l.col2imRows.Set(wk.dcol, dxs)
 				continue
 			}
 			l.col2imRows.Set(wk.dcol, wk.dxPad)
-			kernel.UnpadImage(g, wk.dxPad, dxs)
+			kernel.CopyPlanes(dxs, g.W, g.H*g.W, wk.dxPad[g.PadT*ws+g.PadL:], ws, hp*ws, g.C, g.H, g.W)
 		}
 	}
 }

@@ -19,67 +19,44 @@ var col2imGeoms = []ConvGeom{
 	{C: 1, H: 3, W: 33, KH: 1, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1}, // rows of 32: no tail
 }
 
-// TestCol2imAdd checks Col2imAdd against Col2im, bit for bit (both add a
-// pixel's terms in tap order, onto zero): Col2imAdd into a zeroed padded
-// image, then its interior, against Col2im, which drops the padding's
-// terms, with columns further apart than OH·OW too. dxp has guard values
-// past the planes, which must stay.
-func TestCol2imAdd(t *testing.T) {
-	rng := rand.New(rand.NewPCG(11, 12))
-	for _, g := range col2imGeoms {
-		hp, wp := g.Padded()
-		npix, rows := g.OutH()*g.OutW(), g.ColRows()
-		for _, ld := range []int{npix, npix + 5} {
-			name := fmt.Sprintf("%+v/ld=%d", g, ld)
-			col := randSlice(rng, (rows-1)*ld+npix)
-			want := make([]float32, g.C*g.H*g.W)
-			wantCol := make([]float32, rows*npix)
-			for r := 0; r < rows; r++ {
-				copy(wantCol[r*npix:(r+1)*npix], col[r*ld:])
-			}
-			Col2im(g, wantCol, want)
-			dxp := make([]float32, g.C*hp*wp+3)
-			guard := randSlice(rng, 3)
-			copy(dxp[g.C*hp*wp:], guard)
-			Col2imAdd(g, ConvOffsets(g), col, ld, dxp)
-			got := make([]float32, len(want))
-			UnpadImage(g, dxp, got)
-			for i := range want {
-				if got[i] != want[i] {
-					t.Fatalf("%s: dx[%d] = %v, want %v", name, i, got[i], want[i])
-				}
-			}
-			for i, v := range guard {
-				if dxp[g.C*hp*wp+i] != v {
-					t.Fatalf("%s: guard %d overwritten", name, i)
-				}
-			}
-		}
-	}
-}
-
-// TestRowsCol2im checks NewRowsCol2im's Set against Col2imAdd into a
-// zeroed image, bit for bit, on every CPU feature level (see
-// TestShiftedCol2im): dxp starts full of garbage, which Set must
-// overwrite, and has guard values past the planes, which it must not.
+// TestRowsCol2im checks NewRowsCol2im's Set against Col2im, bit for bit
+// (both add a pixel's terms in tap order, onto zero), on every CPU feature
+// level: Set into dxp, then its interior, against Col2im, which drops the
+// padding's terms, with columns further apart than OH·OW too. dxp starts
+// full of garbage, which Set must overwrite, and has guard values past the
+// planes, which it must not.
 func TestRowsCol2im(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for _, l := range featureLevels() {
 		withFeatures(l.avx512, l.avx2fma, func() {
 			for _, g := range col2imGeoms {
-				hp, wp := g.Padded()
-				npix, rows, plane := g.OutH()*g.OutW(), g.ColRows(), hp*wp
+				hp, _ := g.Padded()
+				npix, rows := g.OutH()*g.OutW(), g.ColRows()
 				for _, ld := range []int{npix, npix + 5} {
 					name := fmt.Sprintf("%s/%+v/ld=%d", l.name, g, ld)
 					col := randSlice(rng, (rows-1)*ld+npix)
-					want := make([]float32, g.C*plane+3)
-					Col2imAdd(g, ConvOffsets(g), col, ld, want)
-					got := randSlice(rng, len(want))
-					copy(want[g.C*plane:], got[g.C*plane:])
-					NewRowsCol2im(g, ld).Set(col, got[:g.C*plane])
+					packed := make([]float32, rows*npix)
+					for r := 0; r < rows; r++ {
+						copy(packed[r*npix:(r+1)*npix], col[r*ld:])
+					}
+					want := make([]float32, g.C*g.H*g.W)
+					Col2im(g, packed, want)
+					p := NewRowsCol2im(g, ld)
+					ws := p.RowStride()
+					planes := g.C * hp * ws
+					dxp := randSlice(rng, planes+3)
+					guard := append([]float32(nil), dxp[planes:]...)
+					p.Set(col, dxp[:planes])
+					got := make([]float32, len(want))
+					CopyPlanes(got, g.W, g.H*g.W, dxp[g.PadT*ws+g.PadL:], ws, hp*ws, g.C, g.H, g.W)
 					for i := range want {
 						if got[i] != want[i] {
-							t.Fatalf("%s: dxp[%d] = %v, want %v", name, i, got[i], want[i])
+							t.Fatalf("%s: dx[%d] = %v, want %v", name, i, got[i], want[i])
+						}
+					}
+					for i, v := range guard {
+						if dxp[planes+i] != v {
+							t.Fatalf("%s: guard %d overwritten", name, i)
 						}
 					}
 				}
@@ -88,16 +65,16 @@ func TestRowsCol2im(t *testing.T) {
 	}
 }
 
-// TestCol2imAddChecks: arguments that do not fit panic with a message.
-func TestCol2imAddChecks(t *testing.T) {
+// TestRowsCol2imChecks: arguments that do not fit panic.
+func TestRowsCol2imChecks(t *testing.T) {
 	g := ConvGeom{C: 2, H: 5, W: 5, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1}
-	off := ConvOffsets(g)
+	p := NewRowsCol2im(g, 9)
 	col := make([]float32, g.ColRows()*9)
 	for name, f := range map[string]func(){
-		"short col": func() { Col2imAdd(g, off, col[:len(col)-1], 9, make([]float32, 50)) },
-		"short dxp": func() { Col2imAdd(g, off, col, 9, make([]float32, 49)) },
-		"ld":        func() { Col2imAdd(g, off, col, 8, make([]float32, 50)) },
-		"offsets":   func() { Col2imAdd(g, off[1:], col, 9, make([]float32, 50)) },
+		"short col": func() { p.Set(col[:len(col)-1], make([]float32, 2*5*16)) },
+		"short dxp": func() { p.Set(col, make([]float32, 2*5*16-1)) },
+		"ld":        func() { NewRowsCol2im(g, 8) },
+		"stride":    func() { g := g; g.SH = 2; NewRowsCol2im(g, 9) },
 	} {
 		func() {
 			defer func() {

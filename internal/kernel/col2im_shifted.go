@@ -21,7 +21,7 @@ type ShiftedCol2im struct {
 	g      ConvGeom
 	ld     int
 	rows   bool    // col is the column matrix OW wide (NewRowsCol2im)
-	off    []int32 // with rows, ConvOffsets(g), for the reference
+	ws     int     // the row stride of dxp: Wp, or with rows up to 16
 	starts []int32 // the terms of vector v are terms[2·starts[v] : 2·starts[v+1]]
 	terms  []int32 // pairs: offset from the channel's first row of col, lane mask
 }
@@ -47,43 +47,50 @@ func NewShiftedCol2im(g ConvGeom, ld int) *ShiftedCol2im {
 			r++
 		}
 	}
-	return planCol2im(g, ld, false, runs)
+	return planCol2im(g, ld, false, wp, runs)
 }
 
 // NewRowsCol2im plans Set for the column matrix of ConvIm2col (stride 1),
 // rows of OH·OW pixels ld apart, instead of the shifted one: each row
-// lands on the plane as OH runs of OW, Wp apart. Its Set is Col2im into
-// the padded image, border included:
+// lands on the plane as OH runs of OW. Set then writes Col2im into the
+// padded image, border included, on rows ws apart (RowStride):
 //
-//	dxp[c·Hp·Wp + (oy + ki·DH)·Wp + ox + kj·DW] = Σ col[(c·KH·KW + ki·KW + kj)·ld + oy·OW + ox]
+//	dxp[c·Hp·ws + (oy + ki·DH)·ws + ox + kj·DW] = Σ col[(c·KH·KW + ki·KW + kj)·ld + oy·OW + ox]
+//
+// ws is 16 where Wp is less, so that each row of the plane is one vector
+// and no run is split over two: on LeNet-5's second layer (Wp 14, runs of
+// 10) that is 1500 terms an image instead of about 2400, and Set takes 1.1
+// µs instead of 1.9. Otherwise ws is Wp.
 func NewRowsCol2im(g ConvGeom, ld int) *ShiftedCol2im {
 	_, wp := g.Padded()
 	oh, ow := g.OutH(), g.OutW()
 	if g.SH != 1 || g.SW != 1 || ld < oh*ow {
 		panic(fmt.Sprintf("kernel: NewRowsCol2im: stride %d×%d, ld %d < %d columns", g.SH, g.SW, ld, oh*ow))
 	}
+	ws := wp
+	if wp < 16 {
+		ws = 16
+	}
 	var runs []col2imRun
 	r := 0
 	for ki := 0; ki < g.KH; ki++ {
 		for kj := 0; kj < g.KW; kj++ {
 			for oy := 0; oy < oh; oy++ {
-				runs = append(runs, col2imRun{r*ld + oy*ow, (oy+ki*g.DH)*wp + kj*g.DW, ow})
+				runs = append(runs, col2imRun{r*ld + oy*ow, (oy+ki*g.DH)*ws + kj*g.DW, ow})
 			}
 			r++
 		}
 	}
-	p := planCol2im(g, ld, true, runs)
-	p.off = ConvOffsets(g)
-	return p
+	return planCol2im(g, ld, true, ws, runs)
 }
 
 // planCol2im lists, for each 16-value vector of a plane, the parts of the
 // runs that land on it, in the runs' order, which is the order of the
 // rows of col: a lane's sum adds its terms as Col2im would.
-func planCol2im(g ConvGeom, ld int, rows bool, runs []col2imRun) *ShiftedCol2im {
-	hp, wp := g.Padded()
-	plane := hp * wp
-	p := &ShiftedCol2im{g: g, ld: ld, rows: rows}
+func planCol2im(g ConvGeom, ld int, rows bool, ws int, runs []col2imRun) *ShiftedCol2im {
+	hp, _ := g.Padded()
+	plane := hp * ws
+	p := &ShiftedCol2im{g: g, ld: ld, rows: rows, ws: ws}
 	for p0 := 0; p0 < plane; p0 += 16 {
 		p.starts = append(p.starts, int32(len(p.terms)/2))
 		for _, run := range runs {
@@ -105,6 +112,10 @@ func (p *ShiftedCol2im) Plans(g ConvGeom, ld int, rows bool) bool {
 	return p != nil && p.g == g && p.ld == ld && p.rows == rows
 }
 
+// RowStride is the distance between the rows of the planes Set writes: Wp,
+// or on a plan of NewRowsCol2im, 16 where Wp is less.
+func (p *ShiftedCol2im) RowStride() int { return p.ws }
+
 // cols is the length of a row of col.
 func (p *ShiftedCol2im) cols() int {
 	if p.rows {
@@ -113,26 +124,26 @@ func (p *ShiftedCol2im) cols() int {
 	return p.g.ShiftedCols()
 }
 
-// Set overwrites dxp (C,Hp,Wp) with the adjoint of Im2colShifted (or with
-// rows, of ConvIm2col) applied to col (C·KH·KW rows of ShiftedCols values,
-// or OH·OW, ld apart): what Col2imShifted adds into a zeroed dxp, border
-// included.
+// Set overwrites dxp (C, Hp, RowStride()) with the adjoint of
+// Im2colShifted (or with rows, of ConvIm2col) applied to col (C·KH·KW rows
+// of ShiftedCols values, or OH·OW, ld apart): what Col2imShifted (or
+// Col2im) adds into a zeroed dxp, border included.
 func (p *ShiftedCol2im) Set(col, dxp []float32) {
 	g := p.g
-	hp, wp := g.Padded()
+	hp, _ := g.Padded()
 	rows := g.C * g.KH * g.KW
-	if len(col) < (rows-1)*p.ld+p.cols() || len(dxp) < g.C*hp*wp {
-		panic(fmt.Sprintf("kernel: ShiftedCol2im.Set: col %d, dxp %d for %d rows %d apart and %d planes of %d", len(col), len(dxp), rows, p.ld, g.C, hp*wp))
+	if len(col) < (rows-1)*p.ld+p.cols() || len(dxp) < g.C*hp*p.ws {
+		panic(fmt.Sprintf("kernel: ShiftedCol2im.Set: col %d, dxp %d for %d rows %d apart and %d planes of %d", len(col), len(dxp), rows, p.ld, g.C, hp*p.ws))
 	}
-	shiftedCol2im(p, col, dxp[:g.C*hp*wp])
+	shiftedCol2im(p, col, dxp[:g.C*hp*p.ws])
 }
 
-// shiftedCol2imGo is Set by Col2imShifted or, with rows, by Col2imAdd, the
-// references.
+// shiftedCol2imGo is Set by Col2imShifted or, with rows, by col2imRowsGo,
+// the references.
 func shiftedCol2imGo(p *ShiftedCol2im, col, dxp []float32) {
 	clear(dxp)
 	if p.rows {
-		Col2imAdd(p.g, p.off, col, p.ld, dxp)
+		col2imRowsGo(p.g, p.ws, col, p.ld, dxp)
 		return
 	}
 	Col2imShifted(p.g, col, p.ld, dxp)

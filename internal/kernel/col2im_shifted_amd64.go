@@ -7,8 +7,8 @@ func shiftedCol2im(p *ShiftedCol2im, col, dxp []float32) {
 		shiftedCol2imGo(p, col, dxp)
 		return
 	}
-	hp, wp := p.g.Padded()
-	plane := hp * wp
+	hp, _ := p.g.Padded()
+	plane := hp * p.ws
 	last := uint16(0xffff)
 	if plane%16 != 0 {
 		last = uint16(1)<<(plane%16) - 1
