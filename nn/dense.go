@@ -21,8 +21,9 @@ type Dense struct {
 	NoBias bool
 	Init   InitScheme
 
-	W, B *Param
-	task denseTask
+	W, B  *Param
+	task  denseTask
+	whole bool // a shard replica's: products run whole, not split (see wholeInShard)
 }
 
 // denseTask is one of the layer's three products split over rows or
@@ -155,11 +156,23 @@ func (l *Dense) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	l.task = denseTask{l: l, op: denseForward, n: n, k: k, x: x.Data, y: out.Data}
 	if splitCols(l.Out) {
 		l.task.op = denseForwardCols
-		kernel.Parallel(l.Out, &l.task)
+		l.run(l.Out)
+		return
+	}
+	l.run(n)
+}
+
+// run runs l.task over [0, n): split over the threads, or in one piece in
+// a shard replica, where the pieces would run one after another.
+func (l *Dense) run(n int) {
+	if l.whole {
+		l.task.Run(0, 0, n)
 		return
 	}
 	kernel.Parallel(n, &l.task)
 }
+
+func (l *Dense) setWhole() { l.whole = true }
 
 func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*tensor.Tensor) {
 	x := in[0]
@@ -172,7 +185,7 @@ func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*t
 		return
 	}
 	l.task = denseTask{l: l, op: denseWeightGrad, n: n, k: k, x: x.Data, d: dOut.Data}
-	kernel.Parallel(l.Out, &l.task)
+	l.run(l.Out)
 	if l.B != nil {
 		db := l.B.Grad.Data
 		clear(db)
@@ -186,8 +199,8 @@ func (l *Dense) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*t
 	l.task = denseTask{l: l, op: denseInputGrad, n: n, k: k, y: dIn[0].Data, d: dOut.Data}
 	if splitCols(k) {
 		l.task.op = denseInputGradCols
-		kernel.Parallel(k, &l.task)
+		l.run(k)
 		return
 	}
-	kernel.Parallel(n, &l.task)
+	l.run(n)
 }

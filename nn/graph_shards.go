@@ -33,6 +33,12 @@ const minShard = 2
 // (3.5) gains 6% at 16.
 const minReuse = 32
 
+// wholeInShard is a layer that, in a shard replica, runs its loops in one
+// piece instead of kernel.Parallel's pieces for the thread count one after
+// another (kernel.ParallelShards), where each piece would pack a shared
+// operand of its product again.
+type wholeInShard interface{ setWhole() }
+
 // shardPlan holds a graph's replicas and the task that runs them.
 type shardPlan struct {
 	traits   shardTraits
@@ -149,7 +155,11 @@ func (g *Graph) replicate() *Graph {
 		for i, in := range n.Inputs {
 			ins[i] = r.Nodes[in.index]
 		}
-		r.MustAdd(n.Layer.(Cloner).Clone(), ins...)
+		c := n.Layer.(Cloner).Clone()
+		if w, ok := c.(wholeInShard); ok {
+			w.setWhole()
+		}
+		r.MustAdd(c, ins...)
 	}
 	r.SetOutput(r.Nodes[g.output.index])
 	return r

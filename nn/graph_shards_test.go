@@ -230,3 +230,31 @@ func TestEveryLayerClonesRest(t *testing.T) {
 	}
 	closeTo(t, "output", got, whole, 1e-5)
 }
+
+// TestShardReplicasRunWhole checks that the replicas' dense layers run
+// their products in one piece (wholeInShard) and the graph's own, which
+// runs whole batches over the threads, does not.
+func TestShardReplicasRunWhole(t *testing.T) {
+	defer kernel.SetThreads(kernel.Threads())
+	g := shardTestGraph()
+	step(t, g, tensor.New(8, 2, 8, 8), []int{0, 1, 2, 3, 4, 0, 1, 2}, 2, 2)
+	dense := func(gr *Graph) (n int, whole int) {
+		for _, node := range gr.Nodes[1:] {
+			if d, ok := node.Layer.(*Dense); ok {
+				n++
+				if d.whole {
+					whole++
+				}
+			}
+		}
+		return n, whole
+	}
+	if n, whole := dense(g); n == 0 || whole != 0 {
+		t.Fatalf("graph: %d of %d dense layers run whole, want none of some", whole, n)
+	}
+	for i, r := range g.shards.replicas {
+		if n, whole := dense(r); whole != n {
+			t.Errorf("replica %d: %d of %d dense layers run whole", i, whole, n)
+		}
+	}
+}
