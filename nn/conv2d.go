@@ -66,6 +66,8 @@ type Conv2D struct {
 	// col2imRows sums the input gradient's column matrix back onto the
 	// image on the columns path (conv2d_dxcols.go).
 	col2imRows *kernel.ShiftedCol2im
+
+	whole bool // a shard replica's: one worker runs every unit (see wholeInShard)
 }
 
 // convTask runs Forward's or Backward's loop over a range of examples, or
@@ -219,6 +221,9 @@ func (l *Conv2D) direct() bool {
 
 func (l *Conv2D) workers(n int) []convWork {
 	w := kernel.Workers(n)
+	if l.whole {
+		w = min(w, 1)
+	}
 	for i := len(l.work); i < w; i++ {
 		l.work = append(l.work, convWork{id: i})
 	}
@@ -245,8 +250,24 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	work := l.workers(n * parts)
 	l.steal.reset(n*parts, len(work))
 	l.task = convTask{l: l, x: in[0].Data, y: out.Data, parts: parts}
-	kernel.Parallel(n*parts, &l.task)
+	l.run(n * parts)
 }
+
+// run runs l.task over [0, n) units: split over the threads, or in one
+// piece in a shard replica (see wholeInShard), where the pieces would run
+// one after another, each with its own partial weight gradient and
+// scratch.
+func (l *Conv2D) run(n int) {
+	if l.whole {
+		if n > 0 {
+			l.task.Run(0, 0, n)
+		}
+		return
+	}
+	kernel.Parallel(n, &l.task)
+}
+
+func (l *Conv2D) setWhole() { l.whole = true }
 
 // forwardRange computes the output of examples [lo, hi) with scratch wk.
 func (l *Conv2D) forwardRange(x, out []float32, wk *convWork, lo, hi int) {
@@ -326,7 +347,7 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 			l.planColumnsCol2im()
 		}
 	}
-	kernel.Parallel(n*parts, &l.task)
+	l.run(n * parts)
 	l.sumGrads(work)
 	if l.B != nil {
 		copy(l.B.Grad.Data, work[0].dB)

@@ -152,6 +152,9 @@ func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts i
 // the shifted path, are not split.
 func (l *Conv2D) implicitParts(n int, dx bool) int {
 	t := kernel.Threads()
+	if l.whole {
+		t = 1
+	}
 	g := l.geom
 	npix := g.OutH() * g.OutW()
 	if n == 0 || n >= t || npix < 256 || dx && !l.implicitInputGrad() {

@@ -35,8 +35,11 @@ const minReuse = 32
 
 // wholeInShard is a layer that, in a shard replica, runs its loops in one
 // piece instead of kernel.Parallel's pieces for the thread count one after
-// another (kernel.ParallelShards), where each piece would pack a shared
-// operand of its product again.
+// another (kernel.ParallelShards). A dense layer's pieces each packed the
+// shared operand of its product again; a conv layer's each kept a partial
+// weight gradient and scratch of their own, summed after. Timed layer by
+// layer, LeNet-5's dense layers took 25-50% longer in 2 shards of 32 than
+// in a model of their own at batch 32, its conv layers 5-8%.
 type wholeInShard interface{ setWhole() }
 
 // shardPlan holds a graph's replicas and the task that runs them.

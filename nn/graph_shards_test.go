@@ -231,30 +231,36 @@ func TestEveryLayerClonesRest(t *testing.T) {
 	closeTo(t, "output", got, whole, 1e-5)
 }
 
-// TestShardReplicasRunWhole checks that the replicas' dense layers run
-// their products in one piece (wholeInShard) and the graph's own, which
-// runs whole batches over the threads, does not.
+// TestShardReplicasRunWhole checks that the replicas' dense and conv
+// layers run their loops in one piece (wholeInShard) and the graph's own,
+// which run whole batches over the threads, do not.
 func TestShardReplicasRunWhole(t *testing.T) {
 	defer kernel.SetThreads(kernel.Threads())
 	g := shardTestGraph()
 	step(t, g, tensor.New(8, 2, 8, 8), []int{0, 1, 2, 3, 4, 0, 1, 2}, 2, 2)
-	dense := func(gr *Graph) (n int, whole int) {
+	count := func(gr *Graph) (n int, whole int) {
 		for _, node := range gr.Nodes[1:] {
-			if d, ok := node.Layer.(*Dense); ok {
+			switch l := node.Layer.(type) {
+			case *Dense:
 				n++
-				if d.whole {
+				if l.whole {
+					whole++
+				}
+			case *Conv2D:
+				n++
+				if l.whole {
 					whole++
 				}
 			}
 		}
 		return n, whole
 	}
-	if n, whole := dense(g); n == 0 || whole != 0 {
-		t.Fatalf("graph: %d of %d dense layers run whole, want none of some", whole, n)
+	if n, whole := count(g); n != 4 || whole != 0 {
+		t.Fatalf("graph: %d of %d dense and conv layers run whole, want none of 4", whole, n)
 	}
 	for i, r := range g.shards.replicas {
-		if n, whole := dense(r); whole != n {
-			t.Errorf("replica %d: %d of %d dense layers run whole", i, whole, n)
+		if n, whole := count(r); whole != n {
+			t.Errorf("replica %d: %d of %d dense and conv layers run whole", i, whole, n)
 		}
 	}
 }
