@@ -42,7 +42,9 @@ var implicitEnabled = true
 // pass does): padding no wider than the dilated kernel, so the input
 // gradient's padding, D·(K-1)-Pad, is not negative, and at least 8 input
 // channels per group, the rows of its product. Otherwise the input gradient
-// goes through the shifted path's dcol = Wᵀ·dOut and col2im: on CIFAR's
+// goes through dcol = Wᵀ·dOut and col2im, at the output's width where that
+// saves a quarter of the product (conv2d_dxcols.go), else on the shifted
+// path: on CIFAR's
 // first layer (3 channels) the product would fill 3 of every tile's 8
 // rows. Measured with the threshold at 1 channel instead (BenchmarkConv2D
 // fwd+bwd, CPU time, 6 alternating rounds): LeNet's second layer (6
