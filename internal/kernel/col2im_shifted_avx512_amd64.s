@@ -12,6 +12,15 @@
 // SI: the channel's first row of col; DI: its plane of dxp; R13: the
 // vector being stored; BX: its index; AX, DX: the first vector's terms
 // [AX, DX); R14, R15: the second's; R12: a term's offset.
+
+// ADD_TERM adds term i (offset, lane mask) to acc, masked by k, and moves
+// i on.
+#define ADD_TERM(i, k, acc) \
+	MOVLQSX (R11)(i*8), R12 ; \
+	KMOVW   4(R11)(i*8), k ; \
+	VADDPS  (SI)(R12*4), acc, k, acc ; \
+	INCQ    i
+
 TEXT ·shiftedCol2imAVX512(SB), NOSPLIT, $0-66
 	MOVQ  col+0(FP), SI
 	MOVQ  colStride+8(FP), R8
@@ -42,32 +51,20 @@ both:
 	JGE     rest1
 	CMPQ    R14, R15
 	JGE     rest0
-	MOVLQSX (R11)(AX*8), R12
-	KMOVW   4(R11)(AX*8), K2
-	VADDPS  (SI)(R12*4), Z0, K2, Z0
-	INCQ    AX
-	MOVLQSX (R11)(R14*8), R12
-	KMOVW   4(R11)(R14*8), K4
-	VADDPS  (SI)(R12*4), Z1, K4, Z1
-	INCQ    R14
+	ADD_TERM(AX, K2, Z0)
+	ADD_TERM(R14, K4, Z1)
 	JMP     both
 
 rest0:
 	CMPQ    AX, DX
 	JGE     pair
-	MOVLQSX (R11)(AX*8), R12
-	KMOVW   4(R11)(AX*8), K2
-	VADDPS  (SI)(R12*4), Z0, K2, Z0
-	INCQ    AX
+	ADD_TERM(AX, K2, Z0)
 	JMP     rest0
 
 rest1:
 	CMPQ    R14, R15
 	JGE     pair
-	MOVLQSX (R11)(R14*8), R12
-	KMOVW   4(R11)(R14*8), K4
-	VADDPS  (SI)(R12*4), Z1, K4, Z1
-	INCQ    R14
+	ADD_TERM(R14, K4, Z1)
 	JMP     rest1
 
 pair:
@@ -93,10 +90,7 @@ single:
 term:
 	CMPQ    AX, DX
 	JGE     lastvec
-	MOVLQSX (R11)(AX*8), R12
-	KMOVW   4(R11)(AX*8), K2
-	VADDPS  (SI)(R12*4), Z0, K2, Z0
-	INCQ    AX
+	ADD_TERM(AX, K2, Z0)
 	JMP     term
 
 lastvec:
