@@ -3,18 +3,19 @@ package nn
 import "github.com/convnet/convnet/internal/kernel"
 
 // The input gradient through the column matrix at the output's width
-// (kernel.NewRowsCol2im), for layers on the implicit forward path whose input
-// gradient is not an implicit product (implicitInputGrad) and whose output
-// rows are much narrower than the padded image's:
+// (kernel.NewRowsCol2im), for layers on the implicit forward path whose
+// input gradient is not an implicit product (implicitInputGrad) and whose
+// output rows are much narrower than the padded image's:
 //
 //	dcol (C/G·KH·KW × OH·OW) = W_gᵀ (C/G·KH·KW × F/G) · dOut_g (F/G × OH·OW)
 //
 // then dcol's rows are summed back onto the (padded) image, each 16-value
-// vector of it in registers, on rows at least 16 apart so that no row of
-// dcol lands on two vectors of a row (kernel.NewRowsCol2im). The shifted path computes the same product on
-// rows Wp wide, Wp-OW columns of zeros each, and copies dOut into that
-// layout first; on LeNet-5's second layer as `convnet train` builds it
-// (6×14×14 → 16 filters 5×5, OW 10 of Wp 14) its product is 36% larger.
+// vector of it in registers, on rows at least 16 apart so that no run of
+// a row of dcol lands on two vectors. The shifted path computes the same
+// product on rows Wp wide, Wp-OW columns of zeros each, and copies dOut
+// into that layout first; on LeNet-5's second layer as `convnet train`
+// builds it (6×14×14 → 16 filters 5×5, OW 10 of Wp 14) its product is 36%
+// larger.
 
 // columnsInputGrad reports whether the input gradient takes this path: off
 // the implicit product, where the shifted path would compute more than a
