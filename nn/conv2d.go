@@ -60,12 +60,10 @@ type Conv2D struct {
 	gradSum               convGradSum
 	steal                 stealRanges // units of the implicit path's per-unit loops
 
-	// The shifted path's input gradient, summed from the column rows
-	// (conv2d_shifted.go).
-	col2im *kernel.ShiftedCol2im
-	// col2imRows sums the input gradient's column matrix back onto the
-	// image on the columns path (conv2d_dxcols.go).
-	col2imRows *kernel.ShiftedCol2im
+	// The input gradient summed from the rows of its column matrix, on the
+	// shifted path (conv2d_shifted.go) or the columns path
+	// (conv2d_dxcols.go).
+	col2im *kernel.Col2imPlan
 
 	whole bool // a shard replica's: one worker runs every unit (see wholeInShard)
 }

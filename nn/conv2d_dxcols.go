@@ -26,12 +26,12 @@ func (l *Conv2D) columnsInputGrad() bool {
 	return l.implicitForward() && !l.implicitInputGrad() && 4*(wp-ow) > ow && columnsInputGradEnabled
 }
 
-// planColumnsCol2im makes l.col2imRows fit the layer's geometry, before
+// planColumnsCol2im makes l.col2im fit the layer's geometry, before
 // the workers of a backward pass share it.
 func (l *Conv2D) planColumnsCol2im() {
 	g := l.geom
-	if npix := g.OutH() * g.OutW(); !l.col2imRows.Plans(g, npix, true) {
-		l.col2imRows = kernel.NewRowsCol2im(g, npix)
+	if npix := g.OutH() * g.OutW(); !l.col2im.Plans(g, npix, true) {
+		l.col2im = kernel.NewRowsCol2im(g, npix)
 	}
 }
 
@@ -45,7 +45,7 @@ func (l *Conv2D) inputGradColumns(dOut, dx []float32, wk *convWork, lo, hi int) 
 	hp, _ := g.Padded()
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
 	plane := g.C * g.H * g.W
-	ws := l.col2imRows.RowStride()
+	ws := l.col2im.RowStride()
 	// Set writes planes Hp × ws: straight into dx when that is dx's
 	// layout, else into wk.dxPad and its interior copied out.
 	inPlace := hp*ws == g.H*g.W
@@ -60,10 +60,10 @@ func (l *Conv2D) inputGradColumns(dOut, dx []float32, wk *convWork, lo, hi int) 
 			kernel.Sgemm(true, false, kk, npix, fg, 1, w, kk, d, npix, 0, wk.dcol, npix)
 			dxs := dx[(s*l.Groups+gi)*plane:][:plane]
 			if inPlace {
-				l.col2imRows.Set(wk.dcol, dxs)
+				l.col2im.Set(wk.dcol, dxs)
 				continue
 			}
-			l.col2imRows.Set(wk.dcol, wk.dxPad)
+			l.col2im.Set(wk.dcol, wk.dxPad)
 			kernel.CopyPlanes(dxs, g.W, g.H*g.W, wk.dxPad[g.PadT*ws+g.PadL:], ws, hp*ws, g.C, g.H, g.W)
 		}
 	}

@@ -44,9 +44,8 @@ var implicitEnabled = true
 // channels per group, the rows of its product. Otherwise the input gradient
 // goes through dcol = Wᵀ·dOut and col2im, at the output's width where that
 // saves a quarter of the product (conv2d_dxcols.go), else on the shifted
-// path: on CIFAR's
-// first layer (3 channels) the product would fill 3 of every tile's 8
-// rows. Measured with the threshold at 1 channel instead (BenchmarkConv2D
+// path: on CIFAR's first layer (3 channels) the product would fill 3 of
+// every tile's 8 rows. Measured with the threshold at 1 channel instead (BenchmarkConv2D
 // fwd+bwd, CPU time, 6 alternating rounds): LeNet's second layer (6
 // channels, padding 4 for the gradient) 49% slower, CIFAR's first layer
 // 9% slower (p=0.07). Up to 4 channels, on images a multiple of 16 wide,

@@ -6,13 +6,13 @@ import (
 	"testing"
 )
 
-// TestShiftedCol2im checks ShiftedCol2im.Set against Col2imShifted into a
+// TestCol2imPlan checks Col2imPlan.Set against Col2imShifted into a
 // zeroed plane, bit for bit (both add a value's terms in tap order), over
 // geometries with and without padding and dilation, planes that are and
 // are not whole vectors, and columns further apart than ShiftedCols, on
 // every CPU feature level. dxp starts full of garbage, which Set must
 // overwrite, and has guard values past the planes, which it must not.
-func TestShiftedCol2im(t *testing.T) {
+func TestCol2imPlan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	geoms := []ConvGeom{
 		{C: 6, H: 12, W: 12, KH: 5, KW: 5, SH: 1, SW: 1, DH: 1, DW: 1},                                     // LeNet-5's second layer

@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func shiftedCol2imAVX512(col *float32, colStride int, dxp *float32, plane, channels int, starts, terms *int32, nvec int, lastMask uint16)
+// func col2imSetAVX512(col *float32, colStride int, dxp *float32, plane, channels int, starts, terms *int32, nvec int, lastMask uint16)
 //
 // Vectors are summed two at a time, in Z0 and Z1, a term of each in turn:
 // each sum is a chain of dependent adds, and a second chain beside it
@@ -21,7 +21,7 @@
 	VADDPS  (SI)(R12*4), acc, k, acc ; \
 	INCQ    i
 
-TEXT ·shiftedCol2imAVX512(SB), NOSPLIT, $0-66
+TEXT ·col2imSetAVX512(SB), NOSPLIT, $0-66
 	MOVQ  col+0(FP), SI
 	MOVQ  colStride+8(FP), R8
 	MOVQ  dxp+16(FP), DI

@@ -2,9 +2,10 @@ package kernel
 
 import "fmt"
 
-// ShiftedCol2im is Col2imShifted into a zeroed image, worked out once for a
-// geometry and a column stride and computed output vector by output vector.
-// Col2imShifted adds the KH·KW rows of a channel into the plane one after
+// A Col2imPlan is a col2im into a zeroed image, worked out once for a
+// geometry and a column stride and computed output vector by output
+// vector: NewShiftedCol2im plans Col2imShifted's, NewRowsCol2im Col2im's
+// for the column matrix at the output's width. Col2imShifted adds the KH·KW rows of a channel into the plane one after
 // another, each a run of ShiftedCols values shifted by its tap: every value
 // of the plane is loaded and stored once per tap, and each run partly
 // overlaps the one just stored (one value further), which costs the loads
@@ -17,9 +18,9 @@ import "fmt"
 // and on which lanes, depends on the geometry only; NewShiftedCol2im lists
 // them as (offset, lane mask) terms. On LeNet-5's second layer (6 channels
 // of 12×12, 5×5 taps) Col2imShifted took about 7% of a training step.
-// NewRowsCol2im plans the same sums for the column matrix at the output's
-// width, whose rows land on the plane as runs of OW.
-type ShiftedCol2im struct {
+// The rows of the column matrix at the output's width land on the plane
+// as runs of OW, summed the same way.
+type Col2imPlan struct {
 	g      ConvGeom
 	ld     int
 	rows   bool    // col is the column matrix OW wide (NewRowsCol2im)
@@ -35,7 +36,7 @@ type col2imRun struct{ off, start, n int }
 
 // NewShiftedCol2im plans Set for geometry g (stride 1, as Im2colShifted)
 // and columns ld apart.
-func NewShiftedCol2im(g ConvGeom, ld int) *ShiftedCol2im {
+func NewShiftedCol2im(g ConvGeom, ld int) *Col2imPlan {
 	_, wp := g.Padded()
 	n := g.ShiftedCols()
 	if g.SH != 1 || g.SW != 1 || ld < n {
@@ -63,7 +64,7 @@ func NewShiftedCol2im(g ConvGeom, ld int) *ShiftedCol2im {
 // and no run is split over two: on LeNet-5's second layer (Wp 14, runs of
 // 10) that is 1500 terms an image instead of about 2400, and Set takes 1.1
 // µs instead of 1.9. Otherwise ws is Wp.
-func NewRowsCol2im(g ConvGeom, ld int) *ShiftedCol2im {
+func NewRowsCol2im(g ConvGeom, ld int) *Col2imPlan {
 	_, wp := g.Padded()
 	oh, ow := g.OutH(), g.OutW()
 	if g.SH != 1 || g.SW != 1 || ld < oh*ow {
@@ -89,10 +90,10 @@ func NewRowsCol2im(g ConvGeom, ld int) *ShiftedCol2im {
 // planCol2im lists, for each 16-value vector of a plane, the parts of the
 // runs that land on it, in the runs' order, which is the order of the
 // rows of col: a lane's sum adds its terms as Col2im would.
-func planCol2im(g ConvGeom, ld int, rows bool, ws int, runs []col2imRun) *ShiftedCol2im {
+func planCol2im(g ConvGeom, ld int, rows bool, ws int, runs []col2imRun) *Col2imPlan {
 	hp, _ := g.Padded()
 	plane := hp * ws
-	p := &ShiftedCol2im{g: g, ld: ld, rows: rows, ws: ws}
+	p := &Col2imPlan{g: g, ld: ld, rows: rows, ws: ws}
 	for p0 := 0; p0 < plane; p0 += 16 {
 		p.starts = append(p.starts, int32(len(p.terms)/2))
 		for _, run := range runs {
@@ -110,16 +111,16 @@ func planCol2im(g ConvGeom, ld int, rows bool, ws int, runs []col2imRun) *Shifte
 
 // Plans reports whether p was planned by NewShiftedCol2im, or with rows by
 // NewRowsCol2im, for geometry g and stride ld; a nil p plans nothing.
-func (p *ShiftedCol2im) Plans(g ConvGeom, ld int, rows bool) bool {
+func (p *Col2imPlan) Plans(g ConvGeom, ld int, rows bool) bool {
 	return p != nil && p.g == g && p.ld == ld && p.rows == rows
 }
 
 // RowStride is the distance between the rows of the planes Set writes: Wp,
 // or on a plan of NewRowsCol2im, 16 where Wp is less.
-func (p *ShiftedCol2im) RowStride() int { return p.ws }
+func (p *Col2imPlan) RowStride() int { return p.ws }
 
 // cols is the length of a row of col.
-func (p *ShiftedCol2im) cols() int {
+func (p *Col2imPlan) cols() int {
 	if p.rows {
 		return p.g.OutH() * p.g.OutW()
 	}
@@ -130,19 +131,19 @@ func (p *ShiftedCol2im) cols() int {
 // Im2colShifted (or with rows, of ConvIm2col) applied to col (C·KH·KW rows
 // of ShiftedCols values, or OH·OW, ld apart): what Col2imShifted (or
 // Col2im) adds into a zeroed dxp, border included.
-func (p *ShiftedCol2im) Set(col, dxp []float32) {
+func (p *Col2imPlan) Set(col, dxp []float32) {
 	g := p.g
 	hp, _ := g.Padded()
 	rows := g.C * g.KH * g.KW
 	if len(col) < (rows-1)*p.ld+p.cols() || len(dxp) < g.C*hp*p.ws {
-		panic(fmt.Sprintf("kernel: ShiftedCol2im.Set: col %d, dxp %d for %d rows %d apart and %d planes of %d", len(col), len(dxp), rows, p.ld, g.C, hp*p.ws))
+		panic(fmt.Sprintf("kernel: Col2imPlan.Set: col %d, dxp %d for %d rows %d apart and %d planes of %d", len(col), len(dxp), rows, p.ld, g.C, hp*p.ws))
 	}
-	shiftedCol2im(p, col, dxp[:g.C*hp*p.ws])
+	col2imSet(p, col, dxp[:g.C*hp*p.ws])
 }
 
-// shiftedCol2imGo is Set by Col2imShifted or, with rows, by col2imRowsGo,
+// col2imSetGo is Set by Col2imShifted or, with rows, by col2imRowsGo,
 // the references.
-func shiftedCol2imGo(p *ShiftedCol2im, col, dxp []float32) {
+func col2imSetGo(p *Col2imPlan, col, dxp []float32) {
 	clear(dxp)
 	if p.rows {
 		col2imRowsGo(p.g, p.ws, col, p.ld, dxp)
