@@ -1,0 +1,30 @@
+//go:build amd64 && !noasm
+
+package kernel
+
+func convGemm3Unpadded(p *UnpaddedPlan, w []float32, ldw int, x []float32, c []float32, ldc int) {
+	if !hasAVX512 {
+		convGemm3UnpaddedGo(p, w, ldw, x, c, ldc)
+		return
+	}
+	g, k := p.g, len(p.off)
+	ow := g.OutW()
+	var runs [8]int
+	for t, at := range p.tile {
+		for r := range runs {
+			j := t*unpaddedTile + 16*r
+			runs[r] = j/ow*g.W + j%ow
+		}
+		// Every lane a mask lets through lies inside x (NewUnpaddedPlan),
+		// so the loads need no bounds here; the masked-off lanes may lie
+		// outside it and are not read.
+		convKernel3x8MaskedAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &p.tables[at], &c[t*unpaddedTile], ldc)
+	}
+}
+
+// convKernel3x8MaskedAVX512 is convKernel3x8AVX512 reading an unpadded
+// image: C (3 × 128) = A · B, A's rows ars apart, B[p][16·r + l] =
+// x[runs[r] + off[p] + l] where bit l of masks[8·p + r] is set, else 0.
+//
+//go:noescape
+func convKernel3x8MaskedAVX512(k int, a *float32, ars int, x *float32, off *int32, runs *[8]int, masks *uint16, c *float32, ldc int)

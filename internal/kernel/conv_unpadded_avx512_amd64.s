@@ -1,0 +1,59 @@
+//go:build amd64 && !noasm
+
+#include "textflag.h"
+#include "tile3x8_avx512_amd64.h"
+
+// convKernel3x8MaskedAVX512 is convKernel3x8AVX512 on an unpadded image:
+// each run's load goes through its mask for the step, 8 masks a step read
+// from masks (into K1-K7, and K1 again for the last run), and lanes outside
+// the mask are zero, so each sum adds what the padded image's zero lanes
+// add: the same bits. The masked-off lanes may lie outside the image; a
+// masked load does not touch them.
+
+// func convKernel3x8MaskedAVX512(k int, a *float32, ars int, x *float32, off *int32, runs *[8]int, masks *uint16, c *float32, ldc int)
+TEXT ·convKernel3x8MaskedAVX512(SB), NOSPLIT, $0-72
+	MOVQ x+24(FP), AX
+	MOVQ runs+40(FP), DX
+	RUN_PTRS_3X8
+	MOVQ masks+48(FP), AX
+	ZERO_3X8
+
+step38m:
+	MOVLQSX      (R10), R8
+	KMOVW        0(AX), K1
+	KMOVW        2(AX), K2
+	KMOVW        4(AX), K3
+	KMOVW        6(AX), K4
+	KMOVW        8(AX), K5
+	KMOVW        10(AX), K6
+	KMOVW        12(AX), K7
+	BROADCAST_3
+	VMOVUPS.Z    (DI)(R8*4), K1, Z27
+	FMA_RUN3(Z27, Z0, Z8, Z16)
+	VMOVUPS.Z    (R13)(R8*4), K2, Z28
+	FMA_RUN3(Z28, Z1, Z9, Z17)
+	VMOVUPS.Z    (R14)(R8*4), K3, Z29
+	FMA_RUN3(Z29, Z2, Z10, Z18)
+	VMOVUPS.Z    (BX)(R8*4), K4, Z30
+	FMA_RUN3(Z30, Z3, Z11, Z19)
+	VMOVUPS.Z    (R12)(R8*4), K5, Z31
+	FMA_RUN3(Z31, Z4, Z12, Z20)
+	VMOVUPS.Z    (R15)(R8*4), K6, Z27
+	FMA_RUN3(Z27, Z5, Z13, Z21)
+	VMOVUPS.Z    (R9)(R8*4), K7, Z28
+	FMA_RUN3(Z28, Z6, Z14, Z22)
+	KMOVW        14(AX), K1
+	VMOVUPS.Z    (DX)(R8*4), K1, Z29
+	FMA_RUN3(Z29, Z7, Z15, Z23)
+	ADDQ         $4, SI
+	ADDQ         $4, R10
+	ADDQ         $16, AX
+	DECQ         CX
+	JNZ          step38m
+
+	MOVQ c+56(FP), AX
+	MOVQ ldc+64(FP), DX
+	SHLQ $2, DX
+	STORE_3X8
+	VZEROUPPER
+	RET
