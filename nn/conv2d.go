@@ -65,6 +65,11 @@ type Conv2D struct {
 	// (conv2d_dxcols.go).
 	col2im *kernel.Col2imPlan
 
+	// The input gradient read from the output gradient in place
+	// (conv2d_unpadded.go), and the geometry it was planned for.
+	gradPlan     *kernel.UnpaddedPlan
+	gradPlanGeom kernel.ConvGeom
+
 	whole bool // a shard replica's: one worker runs every unit (see wholeInShard)
 }
 
