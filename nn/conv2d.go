@@ -66,9 +66,11 @@ type Conv2D struct {
 	col2im *kernel.Col2imPlan
 
 	// The input gradient read from the output gradient in place
-	// (conv2d_unpadded.go), and the geometry it was planned for.
+	// (conv2d_unpadded.go): the plan for gradPlanGeom (nil when it has
+	// none), and whether the current Backward takes that path.
 	gradPlan     *kernel.UnpaddedPlan
 	gradPlanGeom kernel.ConvGeom
+	unpadded     bool
 
 	whole bool // a shard replica's: one worker runs every unit (see wholeInShard)
 }
@@ -349,6 +351,7 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		if l.columnsInputGrad() {
 			l.planColumnsCol2im()
 		}
+		l.planUnpaddedGrad()
 	}
 	l.run(n * parts)
 	l.sumGrads(work)

@@ -235,7 +235,7 @@ const implicitChunk = 128 << 10
 // more row for the GEMM instead of a pass over dOut.
 func (l *Conv2D) backwardImplicit(x, dOut, dx []float32, wk *convWork, lo, hi, parts int) {
 	switch {
-	case l.directWgrad(parts) && dx != nil && l.unpaddedGrad() != nil:
+	case l.unpadded && dx != nil && l.directWgrad(parts):
 		l.backwardUnpadded(x, dOut, dx, wk, lo, hi)
 		return
 	case l.directWgrad(parts) && dx != nil && l.sharedGradPad():

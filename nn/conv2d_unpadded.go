@@ -20,26 +20,28 @@ import "github.com/convnet/convnet/internal/kernel"
 // unpaddedEnabled is false only in tests, to compare with the padded path.
 var unpaddedEnabled = true
 
-// unpaddedGrad returns the input gradient's plan for reading the output
-// gradient in place, or nil when that path does not apply: it needs one
-// group of 3 input channels, the thin product kernels, the weight
-// gradient's rows path with no rows past the filters, and an input
-// gradient the kernel can tile (kernel.NewUnpaddedPlan).
-func (l *Conv2D) unpaddedGrad() *kernel.UnpaddedPlan {
+// planUnpaddedGrad decides, before the backward pass's workers start,
+// whether it takes this path: it needs one group of 3 input channels, the
+// thin product kernels, the weight gradient's rows path with no rows past
+// the filters, and an input gradient the kernel can tile
+// (kernel.NewUnpaddedPlan), whose plan is kept for the geometry, or nil
+// when there is none.
+func (l *Conv2D) planUnpaddedGrad() {
 	g := l.geom
-	if !unpaddedEnabled || l.Groups != 1 || g.C != 3 || !kernel.ConvGemmThin() || !l.implicitInputGrad() ||
-		!l.wgradRows() || kernel.ConvWgradRowsAlloc(l.Filters) != l.Filters {
-		return nil
+	l.unpadded = false
+	if !unpaddedEnabled || l.Groups != 1 || g.C != 3 || !kernel.ConvGemmThin() || !l.implicitForward() ||
+		!l.implicitInputGrad() || !l.wgradRows() || kernel.ConvWgradRowsAlloc(l.Filters) != l.Filters {
+		return
 	}
 	if gg := l.gradGeom(); l.gradPlanGeom != gg {
 		l.gradPlan, _ = kernel.NewUnpaddedPlan(gg)
 		l.gradPlanGeom = gg
 	}
-	return l.gradPlan
+	l.unpadded = l.gradPlan != nil
 }
 
 // backwardUnpadded is backwardImplicit on the direct weight gradient with
-// unpaddedGrad's plan: for each example, the weight gradient's sums and
+// planUnpaddedGrad's plan: for each example, the weight gradient's sums and
 // then the input gradient, while the example's output gradient is in L2.
 func (l *Conv2D) backwardUnpadded(x, dOut, dx []float32, wk *convWork, lo, hi int) {
 	g := l.geom

@@ -30,7 +30,8 @@ func TestConv2DUnpaddedSameBits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !l.directWgrad(1) || l.unpaddedGrad() == nil {
+		l.planUnpaddedGrad()
+		if !l.directWgrad(1) || !l.unpadded {
 			t.Fatalf("%+v: the layer does not take the unpadded path", c)
 		}
 		l.InitParams(rng, "relu")
