@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
 )
 
@@ -39,6 +40,7 @@ type Adam struct {
 
 	moments slots // m and v
 	step    int64 // steps taken, t
+	task    adamTask
 }
 
 var _ Optimizer = (*Adam)(nil)
@@ -88,36 +90,56 @@ func (o *Adam) Step(params []*nn.Param, lr float32) {
 	o.moments.fit(params, adamKinds)
 	o.step++
 	t := float64(o.step)
-	stepSize := float32(float64(lr) / (1 - math.Pow(o.Beta1, t)))
-	bc2Sqrt := float32(math.Sqrt(1 - math.Pow(o.Beta2, t)))
-	b1, c1 := float32(o.Beta1), float32(1-o.Beta1)
-	b2, c2 := float32(o.Beta2), float32(1-o.Beta2)
-	eps := float32(o.Eps)
-	for i, p := range params {
+	c := kernel.AdamConsts{
+		Shrink:  1,
+		B1:      float32(o.Beta1),
+		C1:      float32(1 - o.Beta1),
+		B2:      float32(o.Beta2),
+		C2:      float32(1 - o.Beta2),
+		BC2Sqrt: float32(math.Sqrt(1 - math.Pow(o.Beta2, t))),
+		Eps:     float32(o.Eps),
+		// PyTorch's addcdiv computes w + (value·m)/denom, value = -step size.
+		NegStep: -float32(float64(lr) / (1 - math.Pow(o.Beta1, t))),
+	}
+	a := &o.task
+	a.params, a.m, a.v = params, o.moments.bufs[0], o.moments.bufs[1]
+	a.ends, a.consts = a.ends[:0], a.consts[:0]
+	total := 0
+	for _, p := range params {
 		checkGrad(p)
-		w, g := p.Value.Data, p.Grad.Data
-		m := o.moments.bufs[0][i][:len(w)]
-		v := o.moments.bufs[1][i][:len(w)]
-		var wd float32 // coupled decay, 0 for AdamW
+		total += len(p.Value.Data)
+		a.ends = append(a.ends, total)
+		k := c
 		if o.WeightDecay != 0 && decays(p, o.DecayAll) {
 			if o.Decoupled {
-				shrink := float32(1 - float64(lr)*o.WeightDecay)
-				for j := range w {
-					w[j] *= shrink
-				}
+				k.Shrink = float32(1 - float64(lr)*o.WeightDecay)
 			} else {
-				wd = float32(o.WeightDecay)
+				k.WD = float32(o.WeightDecay)
 			}
 		}
-		for j := range w {
-			gj := g[j] + wd*w[j]
-			m[j] = b1*m[j] + c1*gj
-			v[j] = b2*v[j] + c2*gj*gj
-			denom := float32(math.Sqrt(float64(v[j])))/bc2Sqrt + eps
-			// PyTorch's addcdiv computes w + (value*m)/denom in this order.
-			w[j] += -stepSize * m[j] / denom
-		}
+		a.consts = append(a.consts, k)
 	}
+	spread(total, a)
+	a.params, a.m, a.v = nil, nil, nil
+}
+
+// adamTask is Adam's step (kernel.AdamStep) over all the parameters as one
+// run of elements, spread over the threads as SGD's momentum step is. As a
+// scalar loop on one thread it took 350-540 µs of a 1.3-1.7 ms LeNet-5
+// step at 2 threads; spread and vectorised, 26-38 µs.
+type adamTask struct {
+	params []*nn.Param
+	m, v   [][]float32
+	ends   []int               // ends[i]: elements in params[:i+1]
+	consts []kernel.AdamConsts // per parameter: its decay differs
+}
+
+// Run steps elements [lo, hi) of the parameters laid end to end.
+func (t *adamTask) Run(_, lo, hi int) {
+	spans(t.ends, lo, hi, func(i, a, b int) {
+		p := t.params[i]
+		kernel.AdamStep(p.Value.Data[a:b], p.Grad.Data[a:b], t.m[i][a:b], t.v[i][a:b], &t.consts[i])
+	})
 }
 
 // State returns the step count "adam.step" and the moments

@@ -135,8 +135,9 @@ type momentumTask struct {
 	lr, mu float32
 }
 
-// momentumParallelMin is the fewest elements worth spreading over threads.
-const momentumParallelMin = 1 << 15
+// stepParallelMin is the fewest elements of a step worth spreading over
+// the threads.
+const stepParallelMin = 1 << 15
 
 func (t *momentumTask) run(params []*nn.Param, bufs [][]float32, lr, mu, wd float32, decayAll bool) {
 	t.params, t.bufs, t.lr, t.mu = params, bufs, lr, mu
@@ -152,23 +153,37 @@ func (t *momentumTask) run(params []*nn.Param, bufs [][]float32, lr, mu, wd floa
 		}
 		t.wd = append(t.wd, d)
 	}
-	if total < momentumParallelMin {
-		t.Run(0, 0, total)
-	} else {
-		kernel.Parallel(total, t)
-	}
+	spread(total, t)
 	t.params, t.bufs = nil, nil
 }
 
 // Run steps elements [lo, hi) of the parameters laid end to end.
 func (t *momentumTask) Run(_, lo, hi int) {
+	spans(t.ends, lo, hi, func(i, a, b int) {
+		p := t.params[i]
+		kernel.MomentumStep(p.Value.Data[a:b], p.Grad.Data[a:b], t.bufs[i][a:b], t.lr, t.mu, t.wd[i])
+	})
+}
+
+// spans calls f(i, a, b) for each parameter i that elements [lo, hi) of
+// the parameters laid end to end reach, ends[i] being the elements in
+// parameters 0..i: [a, b) is the part of parameter i they cover.
+func spans(ends []int, lo, hi int, f func(i, a, b int)) {
 	start := 0
-	for i, p := range t.params {
-		end := t.ends[i]
+	for i, end := range ends {
 		if end > lo && start < hi {
-			a, b := max(lo, start)-start, min(hi, end)-start
-			kernel.MomentumStep(p.Value.Data[a:b], p.Grad.Data[a:b], t.bufs[i][a:b], t.lr, t.mu, t.wd[i])
+			f(i, max(lo, start)-start, min(hi, end)-start)
 		}
 		start = end
+	}
+}
+
+// spread runs t over the n elements of a step: on the calling thread below
+// stepParallelMin, else over the threads.
+func spread(n int, t kernel.Task) {
+	if n < stepParallelMin {
+		t.Run(0, 0, n)
+	} else {
+		kernel.Parallel(n, t)
 	}
 }
