@@ -1,37 +1,38 @@
 //go:build amd64 && !noasm
 
 #include "textflag.h"
+#include "prefetchw_amd64.h"
 
-// ADAM_VEC is AdamStep on the lanes in mask K of the 16 at offset BX of
+// ADAM_VEC is AdamStep on the lanes in mask K of the 16 at offset AX of
 // w (DI), g (SI), m (DX) and v (R8): w·Shrink in Z0, g' = g + WD·w in Z1,
 // m = B1·m + C1·g' in Z3, v = B2·v + (C2·g')·g' in Z5, the denominator
 // sqrt(v)/BC2Sqrt + Eps in Z7, and w + (NegStep·m)/denominator. Products
 // and sums are separate instructions, as in the scalar reference, so the
 // bits are the same.
 #define ADAM_VEC(K) \
-	VMOVUPS.Z (DI)(BX*1), K, Z0 ; \
+	VMOVUPS.Z (DI)(AX*1), K, Z0 ; \
 	VMULPS    Z20, Z0, Z0 ; \
-	VMOVUPS.Z (SI)(BX*1), K, Z1 ; \
+	VMOVUPS.Z (SI)(AX*1), K, Z1 ; \
 	VMULPS    Z21, Z0, Z2 ; \
 	VADDPS    Z2, Z1, Z1 ; \
-	VMOVUPS.Z (DX)(BX*1), K, Z3 ; \
+	VMOVUPS.Z (DX)(AX*1), K, Z3 ; \
 	VMULPS    Z22, Z3, Z3 ; \
 	VMULPS    Z23, Z1, Z4 ; \
 	VADDPS    Z4, Z3, Z3 ; \
-	VMOVUPS   Z3, K, (DX)(BX*1) ; \
-	VMOVUPS.Z (R8)(BX*1), K, Z5 ; \
+	VMOVUPS   Z3, K, (DX)(AX*1) ; \
+	VMOVUPS.Z (R8)(AX*1), K, Z5 ; \
 	VMULPS    Z24, Z5, Z5 ; \
 	VMULPS    Z25, Z1, Z6 ; \
 	VMULPS    Z1, Z6, Z6 ; \
 	VADDPS    Z6, Z5, Z5 ; \
-	VMOVUPS   Z5, K, (R8)(BX*1) ; \
+	VMOVUPS   Z5, K, (R8)(AX*1) ; \
 	VSQRTPS   Z5, Z7 ; \
 	VDIVPS    Z26, Z7, Z7 ; \
 	VADDPS    Z27, Z7, Z7 ; \
 	VMULPS    Z28, Z3, Z8 ; \
 	VDIVPS    Z7, Z8, Z8 ; \
 	VADDPS    Z8, Z0, Z0 ; \
-	VMOVUPS   Z0, K, (DI)(BX*1)
+	VMOVUPS   Z0, K, (DI)(AX*1)
 
 // func adamStepAVX512(w, grad, m, v *float32, vecs int, mask uint16, k *AdamConsts)
 TEXT ·adamStepAVX512(SB), NOSPLIT, $0-56
@@ -52,18 +53,14 @@ TEXT ·adamStepAVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 24(AX), Z26 // BC2Sqrt
 	VBROADCASTSS 28(AX), Z27 // Eps
 	VBROADCASTSS 32(AX), Z28 // NegStep
-	XORQ         BX, BX
+	XORQ         AX, AX
 	TESTQ        CX, CX
 	JZ           tail
 
-// As in momentumStepAVX512, the weights' lines are asked for writing 16
-// lines ahead (PREFETCHW (R9), written out as bytes): in a data-parallel
-// step the other core has read them all.
 loop:
-	LEAQ 1024(DI)(BX*1), R9
-	BYTE $0x41; BYTE $0x0f; BYTE $0x0d; BYTE $0x09
+	PREFETCHW_W
 	ADAM_VEC(K2)
-	ADDQ $64, BX
+	ADDQ $64, AX
 	DECQ CX
 	JNZ  loop
 

@@ -1,6 +1,7 @@
 //go:build amd64 && !noasm
 
 #include "textflag.h"
+#include "prefetchw_amd64.h"
 
 // func momentumStepAVX512(w, grad, b *float32, vecs int, mask uint16, lr, mu, wd float32)
 TEXT ·momentumStepAVX512(SB), NOSPLIT, $0-48
@@ -16,16 +17,8 @@ TEXT ·momentumStepAVX512(SB), NOSPLIT, $0-48
 	TESTQ        CX, CX
 	JZ           tail
 
-// In a data-parallel step the other core read every weight in its shard's
-// passes, so each line of w written here must first be taken from its
-// cache. PREFETCHW asks for the line 16 lines ahead for writing, so that
-// many such requests are in flight at once: on LeNet-5 at 2 threads the
-// step took 24-28 µs instead of 36-43 (6 µs when all its lines are local).
-// A prefetch past the end of w does not fault. The Go assembler has no
-// PREFETCHW: 0F 0D /1 with ModRM 0x0b is PREFETCHW (BX).
 loop:
-	LEAQ         1024(DI)(AX*1), BX
-	BYTE         $0x0f; BYTE $0x0d; BYTE $0x0b
+	PREFETCHW_W
 	VMOVUPS      (DI)(AX*1), Z0
 	VMOVUPS      (SI)(AX*1), Z1
 	VFMADD231PS  Z6, Z0, Z1       // g + wd·w

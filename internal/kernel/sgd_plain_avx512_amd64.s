@@ -1,14 +1,11 @@
 //go:build amd64 && !noasm
 
 #include "textflag.h"
+#include "prefetchw_amd64.h"
 
 // Plain and Nesterov SGD steps. Products and sums are separate
 // instructions in the scalar reference's order, so the bits are the same;
-// the weights are prefetched for writing as in momentumStepAVX512.
-
-// PREFETCHW_W asks for the line of w 16 lines ahead of offset AX for
-// writing: PREFETCHW (BX), written out as bytes.
-#define PREFETCHW_W LEAQ 1024(DI)(AX*1), BX ; BYTE $0x0f; BYTE $0x0d; BYTE $0x0b
+// the weights are prefetched for writing (PREFETCHW_W).
 
 // SGD_VEC is w = w - lr·(g + wd·w) on the lanes in mask K at offset AX of
 // w (DI) and g (SI); lr in Z4, wd in Z6.
