@@ -189,7 +189,7 @@ func (l *Conv2D) biasWeights() {
 	kk := l.geom.ColRows()
 	l.wBias = grow(l.wBias, l.Filters*(kk+1))
 	l.bias.l = l
-	spread(len(l.wBias), (l.Filters+biasBlock-1)/biasBlock, &l.bias)
+	kernel.Spread(len(l.wBias), (l.Filters+biasBlock-1)/biasBlock, &l.bias)
 }
 
 // biasBlock is how many filters' rows of l.wBias a unit of biasTask
@@ -395,14 +395,14 @@ func (l *Conv2D) inputGradPadded(dp, dx []float32, s int) {
 
 // flipWeights writes W' (see the top of this file) into l.wFlip: for each
 // group, W'_g[c, f, i, j] = W_g[f, c, KH-1-i, KW-1-j]. Weights of at least
-// parallelMin values are spread over the threads, blocks of 16 filters
+// kernel.SpreadMin values are spread over the threads, blocks of 16 filters
 // each: before, the 256×256×3×3 weights of 8×256×14×14 took a serial
 // 0.35 ms, 2% of that layer's forward and backward pass at 2 threads.
 func (l *Conv2D) flipWeights() {
 	l.wFlip = grow(l.wFlip, len(l.W.Value.Data))
 	blocks := l.Groups * ((l.Filters/l.Groups + flipBlock - 1) / flipBlock)
 	l.flip.l = l
-	spread(len(l.wFlip), blocks, &l.flip)
+	kernel.Spread(len(l.wFlip), blocks, &l.flip)
 }
 
 // flipBlock is the side of flipWeights' square blocks of filters by

@@ -95,7 +95,7 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
 		{2, 8, 7, 7, func(c *Conv2D) { c.NoBias = true }, 8, 3},
 		{33, 8, 3, 3, pad(1, 1, 1, 1), 8, 3},
-		// Weights of parallelMin values or more: given their bias
+		// Weights of kernel.SpreadMin values or more: given their bias
 		// column, flipped and summed over the threads.
 		{3, 64, 6, 5, pad(1, 1, 1, 1), 72, 3},
 		// Up to 4 input channels on images a multiple of 16 wide: the

@@ -234,27 +234,12 @@ func (g *Graph) shardLoss(s int, loss *SoftmaxCrossEntropy, labels []int) {
 // order, over the learned parameters laid end to end and spread over the
 // threads: the sum is serial between two data-parallel passes (on LeNet-5 at
 // 2 threads, 3% of a training step on one core). optim's SGD steps the same
-// run of elements in the same chunks, so each thread then steps the part of
-// the gradients it summed, still in its cache.
+// run of elements in the same chunks (kernel.Spread), so each thread then
+// steps the part of the gradients it summed, still in its cache.
 type gradSum struct {
 	p    *shardPlan
 	k    int   // shards
 	ends []int // ends[i]: elements in params[:i+1]
-}
-
-// parallelMin is the fewest elements of a parameter-sized loop worth
-// spreading over the threads (gradSum here; Conv2D's biasWeights,
-// flipWeights and sumGrads).
-const parallelMin = 1 << 15
-
-// spread runs t over units [0, n) of a loop that touches size values: on
-// the calling thread below parallelMin values, else over the threads.
-func spread(size, n int, t kernel.Task) {
-	if size < parallelMin {
-		t.Run(0, 0, n)
-		return
-	}
-	kernel.Parallel(n, t)
 }
 
 func (t *gradSum) run(p *shardPlan, k int) {
@@ -265,25 +250,19 @@ func (t *gradSum) run(p *shardPlan, k int) {
 		total += len(param.Grad.Data)
 		t.ends = append(t.ends, total)
 	}
-	spread(total, total, t)
+	kernel.Spread(total, total, t)
 	t.p = nil
 }
 
 // Run sums elements [lo, hi) of the parameters laid end to end.
 func (t *gradSum) Run(_, lo, hi int) {
-	start := 0
-	for i, param := range t.p.params[:t.p.learned] {
-		end := t.ends[i]
-		if end > lo && start < hi {
-			a, b := max(lo, start)-start, min(hi, end)-start
-			dst := param.Grad.Data[a:b]
-			copy(dst, t.p.shared[0][i].Grad.Data[a:b])
-			for s := 1; s < t.k; s++ {
-				addInto(dst, t.p.shared[s][i].Grad.Data[a:b])
-			}
+	kernel.Spans(t.ends, lo, hi, func(i, a, b int) {
+		dst := t.p.params[i].Grad.Data[a:b]
+		copy(dst, t.p.shared[0][i].Grad.Data[a:b])
+		for s := 1; s < t.k; s++ {
+			addInto(dst, t.p.shared[s][i].Grad.Data[a:b])
 		}
-		start = end
-	}
+	})
 }
 
 // view points dst at rows [lo, hi) of src along the batch axis, without

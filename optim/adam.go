@@ -119,7 +119,7 @@ func (o *Adam) Step(params []*nn.Param, lr float32) {
 		}
 		a.consts = append(a.consts, k)
 	}
-	spread(total, a)
+	kernel.Spread(total, total, a)
 	a.params, a.m, a.v = nil, nil, nil
 }
 
@@ -136,7 +136,7 @@ type adamTask struct {
 
 // Run steps elements [lo, hi) of the parameters laid end to end.
 func (t *adamTask) Run(_, lo, hi int) {
-	spans(t.ends, lo, hi, func(i, a, b int) {
+	kernel.Spans(t.ends, lo, hi, func(i, a, b int) {
 		p := t.params[i]
 		kernel.AdamStep(p.Value.Data[a:b], p.Grad.Data[a:b], t.m[i][a:b], t.v[i][a:b], &t.consts[i])
 	})

@@ -115,10 +115,6 @@ type sgdTask struct {
 	nesterov bool
 }
 
-// stepParallelMin is the fewest elements of a step worth spreading over
-// the threads.
-const stepParallelMin = 1 << 15
-
 func (t *sgdTask) run(params []*nn.Param, bufs [][]float32, lr, mu, wd float32, decayAll, nesterov bool) {
 	t.params, t.bufs, t.lr, t.mu, t.nesterov = params, bufs, lr, mu, nesterov
 	t.ends, t.wd = t.ends[:0], t.wd[:0]
@@ -133,13 +129,13 @@ func (t *sgdTask) run(params []*nn.Param, bufs [][]float32, lr, mu, wd float32, 
 		}
 		t.wd = append(t.wd, d)
 	}
-	spread(total, t)
+	kernel.Spread(total, total, t)
 	t.params, t.bufs = nil, nil
 }
 
 // Run steps elements [lo, hi) of the parameters laid end to end.
 func (t *sgdTask) Run(_, lo, hi int) {
-	spans(t.ends, lo, hi, func(i, a, b int) {
+	kernel.Spans(t.ends, lo, hi, func(i, a, b int) {
 		w, g := t.params[i].Value.Data[a:b], t.params[i].Grad.Data[a:b]
 		switch {
 		case t.mu == 0:
@@ -150,27 +146,4 @@ func (t *sgdTask) Run(_, lo, hi int) {
 			kernel.MomentumStep(w, g, t.bufs[i][a:b], t.lr, t.mu, t.wd[i])
 		}
 	})
-}
-
-// spans calls f(i, a, b) for each parameter i that elements [lo, hi) of
-// the parameters laid end to end reach, ends[i] being the elements in
-// parameters 0..i: [a, b) is the part of parameter i they cover.
-func spans(ends []int, lo, hi int, f func(i, a, b int)) {
-	start := 0
-	for i, end := range ends {
-		if end > lo && start < hi {
-			f(i, max(lo, start)-start, min(hi, end)-start)
-		}
-		start = end
-	}
-}
-
-// spread runs t over the n elements of a step: on the calling thread below
-// stepParallelMin, else over the threads.
-func spread(n int, t kernel.Task) {
-	if n < stepParallelMin {
-		t.Run(0, 0, n)
-	} else {
-		kernel.Parallel(n, t)
-	}
 }
