@@ -381,3 +381,15 @@ func TestSGDMomentumLargeParams(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultLR(t *testing.T) {
+	for _, name := range Names {
+		want := 0.05
+		if name == "adam" || name == "adamw" {
+			want = 0.001
+		}
+		if got := DefaultLR(name); got != want {
+			t.Errorf("DefaultLR(%q) = %g, want %g", name, got, want)
+		}
+	}
+}

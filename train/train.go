@@ -30,7 +30,7 @@ import (
 type Config struct {
 	Epochs      int     // 10
 	Batch       int     // 64
-	LR          float64 // 0.05
+	LR          float64 // optim.DefaultLR(Optimizer): 0.05, or 0.001 for Adam and AdamW
 	Optimizer   string  // "momentum": SGD with momentum 0.9
 	Momentum    float64 // optimizer default
 	WeightDecay float64 // 0
@@ -84,11 +84,11 @@ func (c *Config) defaults() {
 	if c.Batch == 0 {
 		c.Batch = 64
 	}
-	if c.LR == 0 {
-		c.LR = 0.05
-	}
 	if c.Optimizer == "" {
 		c.Optimizer = "momentum"
+	}
+	if c.LR == 0 {
+		c.LR = optim.DefaultLR(c.Optimizer)
 	}
 	if c.Schedule == "" {
 		c.Schedule = "cosine"

@@ -12,6 +12,7 @@ import (
 	"github.com/convnet/convnet/data"
 	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
+	"github.com/convnet/convnet/optim"
 	"github.com/convnet/convnet/probe"
 	"github.com/convnet/convnet/train"
 )
@@ -103,7 +104,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	deep := fs.String("deep", DeepPlainNet, "deep plain net for the gradient-flow part; \"none\" skips it")
 	deepLimit := fs.Int("deep-limit", 10000, "train the deep net on the first N training examples (0: all)")
 	batch := fs.Int("batch", 64, "examples per step")
-	lr := fs.Float64("lr", 0.05, "base learning rate")
+	lr := fs.Float64("lr", 0, "base learning rate (0: the optimizer's default, 0.05 for the SGD family and 0.001 for adam and adamw)")
 	optName := fs.String("optimizer", "momentum", "optimizer")
 	schedule := fs.String("schedule", "cosine", "learning-rate schedule")
 	seed := fs.Uint64("seed", 1, "random seed for weights and batch order, the same for every activation")
@@ -173,6 +174,9 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("cannot create %s: %w", *out, err)
+	}
+	if *lr == 0 {
+		*lr = optim.DefaultLR(*optName)
 	}
 	res := &compareResult{
 		Command: commandLine("compare", args), Date: time.Now().UTC().Format("2006-01-02 15:04 MST"), Data: *dataSpec,

@@ -47,7 +47,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	activation := fs.String("activation", "", "replace every hidden activation of the model with this one: "+orList(nn.HiddenActivations))
 	epochs := fs.Int("epochs", 10, "passes over the training set")
 	batch := fs.Int("batch", 64, "examples per step")
-	lr := fs.Float64("lr", 0.05, "base learning rate")
+	lr := fs.Float64("lr", 0, "base learning rate (0: the optimizer's default, 0.05 for the SGD family and 0.001 for adam and adamw)")
 	optName := fs.String("optimizer", "momentum", "optimizer: "+strings.Join(optim.Names, ", "))
 	momentum := fs.Float64("momentum", 0, "SGD momentum (0: the optimizer's default)")
 	wd := fs.Float64("weight-decay", 0, "L2 weight decay (decoupled for adamw)")
@@ -166,6 +166,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "data %s: %d training and %d test images of %dx%dx%d, %d classes (loaded in %s)\n", *dataSpec, trainSet.Len(), testSet.Len(),
 		trainSet.C, trainSet.H, trainSet.W, len(trainSet.Classes), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "model: %s\n", describeModel(m))
+	if *lr == 0 {
+		*lr = optim.DefaultLR(*optName)
+	}
 	fmt.Fprintf(stdout, "training %s, batch %d, %s lr %g (%s), seed %d, %s\n", plural(*epochs, "epoch"), *batch, *optName, *lr, *schedule, *seed, plural(kernel.Threads(), "thread"))
 	cfg := train.Config{
 		Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName, Momentum: *momentum, WeightDecay: *wd,
