@@ -109,6 +109,7 @@ type convWork struct {
 	wgrad     wgradWork   // direct weight gradient (conv2d_wgrad.go)
 	tails     tailImages  // shared tail panels of the forward pass (conv2d_tails.go)
 	gradTails tailImages  // and of the input gradient
+	tailPass  tailPass    // the product of either, kept here so a pass allocates nothing
 	dxpShared []float32   // an output gradient padded for both gradients (backwardSharedPad)
 	bp        []float32   // image path: the output gradient packed for the weight gradient (conv2d_wgrad_image.go)
 	xpN       paddedSlots // image path: several padded images side by side
@@ -253,7 +254,11 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 		parts = l.implicitParts(n, false)
 	}
 	work := l.workers(n * parts)
-	l.steal.reset(n*parts, len(work))
+	units := parts
+	if l.implicitForward() && l.forwardTailsOn(parts) {
+		units = tailUnits(l.geom.OutH() * l.geom.OutW())
+	}
+	l.steal.reset(n*units, len(work))
 	l.task = convTask{l: l, x: in[0].Data, y: out.Data, parts: parts}
 	l.run(n * parts)
 }
@@ -336,7 +341,11 @@ func (l *Conv2D) Backward(in []*tensor.Tensor, out, dOut *tensor.Tensor, dIn []*
 		parts = l.implicitParts(n, dIn[0] != nil)
 	}
 	work := l.workers(n * parts)
-	l.steal.reset(n*parts, len(work))
+	units := parts
+	if l.implicitForward() && dIn[0] != nil && l.inputGradTailsOn(parts) {
+		units = tailUnits(l.geom.H * l.geom.W)
+	}
+	l.steal.reset(n*units, len(work))
 	// The first worker writes its partial weight gradient straight into
 	// W.Grad, which sumGrads then only adds the others to: a copy of the
 	// whole gradient fewer (256×256×3×3: 0.8% of 8×256×14×14's forward and

@@ -116,8 +116,8 @@ func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts i
 		l.forwardWide(x, out, wk, lo, hi, parts)
 		return
 	}
-	if tail, _ := tailPixels(l.geom.OutH() * l.geom.OutW()); tail > 0 && parts == 1 && tailsEnabled {
-		l.forwardTails(x, out, wk, lo, hi)
+	if l.forwardTailsOn(parts) {
+		l.forwardTails(x, out, wk, &l.steal)
 		return
 	}
 	g := l.geom
@@ -367,8 +367,8 @@ func (l *Conv2D) inputGradImplicit(dOut, dx []float32, wk *convWork, lo, hi, par
 		l.backwardShifted(nil, dOut, dx, wk, lo, hi, false) // parts == 1
 		return
 	}
-	if tail, _ := tailPixels(g.H * g.W); tail > 0 && parts == 1 && tailsEnabled {
-		l.inputGradTails(dOut, dx, wk, lo, hi)
+	if l.inputGradTailsOn(parts) {
+		l.inputGradTails(dOut, dx, wk, &l.steal)
 		return
 	}
 	gg := l.gradGeom()

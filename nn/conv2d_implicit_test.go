@@ -94,6 +94,11 @@ func checkConv2DPaths(t *testing.T, implicit bool) {
 		{2, 8, 9, 9, func(c *Conv2D) { c.DH, c.DW = 2, 2; c.PadT, c.PadL, c.PadB, c.PadR = 2, 2, 2, 2 }, 8, 3},
 		{3, 16, 6, 5, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
 		{2, 8, 7, 7, func(c *Conv2D) { c.NoBias = true }, 8, 3},
+		// Shared tail panels over groups, on images copied unpadded, and
+		// over more examples than one product takes (8 of 6×6).
+		{3, 16, 6, 6, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }, 16, 3},
+		{3, 8, 8, 8, func(c *Conv2D) { c.NoBias = true }, 8, 3},
+		{19, 4, 6, 6, pad(1, 1, 1, 1), 8, 3},
 		{33, 8, 3, 3, pad(1, 1, 1, 1), 8, 3},
 		// Weights of kernel.SpreadMin values or more: given their bias
 		// column, flipped and summed over the threads.

@@ -8,9 +8,20 @@ import "github.com/convnet/convnet/internal/kernel"
 // three quarters zeros: on 8×256×14×14 the narrow kernel took 7.6% of the
 // forward and backward pass for 2% of its products. On the implicit path,
 // when an image's pixel count leaves at most 8 over a multiple of 32, the
-// examples of a chunk are padded side by side and the products of their
-// last few pixels are one product over the chunk (kernel.ConvGemmImages),
-// whose output is then copied to each example's place.
+// full panels of each example are computed from its padded copy, and the
+// last few pixels of up to 32/tail examples padded side by side are one
+// product (kernel.ConvGemmImages), whose output is then copied to each
+// example's place.
+//
+// The full panels are handed out through l.steal in units of tailBlock
+// columns of one example, so the threads end together: with whole
+// examples as units and a static split, the first thread to finish waited
+// for the other 6.6% of 8×256×14×14's forward pass at 2 threads (7.2% of
+// its backward pass), in minutes when one core ran slower than the other.
+// A worker pads each example it takes a unit of; the worker that takes an
+// example's last block keeps its padded copy for the shared tail product.
+// Every output value is the same sum in the same order whichever worker
+// computes it, so the bits are those of the static split.
 
 // tailPixels returns the pixels past the last full panel of an image of
 // npix pixels, and how many images share one panel for them; 0, 0 when
@@ -24,80 +35,157 @@ func tailPixels(npix int) (tail, images int) {
 	return tail, 32 / tail
 }
 
-// tailImages is a chunk of images padded side by side for shared tail
-// panels, and the product of their tails.
-type tailImages struct {
-	paddedSlots
-	out []float32 // the shared product, (rows, images·tail)
+// tailBlock is the columns of the output (one micro-kernel panel) a unit
+// of the shared-tail paths computes. On 256×14×14 → 256, ConvGemmCols over
+// the 192 full columns in blocks of 32, 64 or 96 ran at 0.98-1.01 of one
+// call over all of them, so the finest block costs nothing.
+const tailBlock = 32
+
+// tailUnits is the number of units of an image of npix output pixels on
+// the shared-tail path: its full panels in blocks of tailBlock columns.
+func tailUnits(npix int) int {
+	tail, _ := tailPixels(npix)
+	return (npix - tail + tailBlock - 1) / tailBlock
 }
 
-// gemm computes the m rows of output of every pixel of cnt images of x
-// (each g.C planes H×W, estr values apart), padded into the slots (or read
-// in place, see paddedSlots.layout), with the shared tail panels. Each
-// image is padded and its full panels computed in turn
-// (kernel.ConvGemmCols), while its padded copy is in L2; then the tails
-// of all are one product (kernel.ConvGemmImages), copied into each
-// image's place: image e's output is c[e·cstr:], m rows ldc apart.
-func (t *tailImages) gemm(g kernel.ConvGeom, x []float32, estr, cnt, images int, ones bool,
-	m int, w []float32, ldw int, off []int32, c []float32, cstr, ldc int) {
-	xp, xstr, pad := t.layout(g, x, estr, images, ones)
-	npix := g.OutH() * g.OutW()
-	tail, _ := tailPixels(npix)
-	full := npix - tail
+// tailPass is one product of a shared-tail path over a batch: for each
+// example s and group gi, C (m × OH·OW, rows ldc apart) at
+// c[s·cstr + gi·m·ldc:] = W_gi (m × len(off), rows ldw apart, at
+// w[gi·m·ldw:]) times the column matrix of the image x[s·estr + gi·plane:]
+// (g.C planes H×W) padded for g, with a plane of ones after it if ones.
+type tailPass struct {
+	g          kernel.ConvGeom
+	groups     int
+	x          []float32
+	estr       int
+	ones       bool
+	m          int
+	w          []float32
+	ldw        int
+	off        []int32
+	c          []float32
+	cstr, ldc  int
+	units      unitSource
+	tail, full int // pixels past the full panels, and before them
+	per        int // units per example, tailUnits
+}
+
+// unitSource hands out the units of a parallel pass to worker w: l.steal,
+// or a scripted order in tests.
+type unitSource interface {
+	next(w int) (int, bool)
+}
+
+// tailImages is a worker's scratch for tailPass: slots for up to 32/tail
+// padded examples, each with all its groups, and the shared product.
+type tailImages struct {
+	paddedSlots
+	ex  []int     // the examples whose tails wait in slots [0, len(ex))
+	out []float32 // the shared product, (m, len(ex)·tail)
+}
+
+// run computes the units worker id takes from p.units: unit u is columns
+// [b·tailBlock, (b+1)·tailBlock) of example u/p.per's full panels, b =
+// u mod p.per, for every group; then the tails of the examples whose last
+// block it took.
+func (t *tailImages) run(p *tailPass, id int) {
+	g := p.g
+	_, images := tailPixels(p.full + p.tail)
 	plane := g.C * g.H * g.W
-	for e := 0; e < cnt; e++ {
-		if pad {
-			kernel.PadImage(g, x[e*estr:][:plane], xp[e*xstr:])
+	xp, slot := t.slots(g, images*p.groups, p.ones)
+	t.ex = t.ex[:0]
+	cur, curSlot, kept := -1, 0, false // the example padded in slot curSlot; kept: its tail waits
+	for u, ok := p.units.next(id); ok; u, ok = p.units.next(id) {
+		s, b := u/p.per, u%p.per
+		if s != cur {
+			curSlot = len(t.ex) // the slot after the kept ones, or cur's if not kept
+			if curSlot == images {
+				t.tails(p, xp, slot)
+				curSlot = 0
+			}
+			for gi := 0; gi < p.groups; gi++ {
+				kernel.PadImage(g, p.x[s*p.estr+gi*plane:][:plane], xp[(curSlot*p.groups+gi)*slot:])
+			}
+			cur, kept = s, false
 		}
-		kernel.ConvGemmCols(g, m, w, ldw, xp[e*xstr:], off, 0, full, 0, c[e*cstr:], ldc)
-	}
-	t.out = grow(t.out, m*cnt*tail)
-	kernel.ConvGemmImages(g, m, w, ldw, xp, xstr, cnt, off, full, tail, t.out, cnt*tail)
-	for i := 0; i < m; i++ {
-		row := t.out[i*cnt*tail:]
-		for e := 0; e < cnt; e++ {
-			copy(c[e*cstr+i*ldc+full:][:tail], row[e*tail:(e+1)*tail])
+		j0 := b * tailBlock
+		n := min(tailBlock, p.full-j0)
+		for gi := 0; gi < p.groups; gi++ {
+			kernel.ConvGemmCols(g, p.m, p.w[gi*p.m*p.ldw:], p.ldw, xp[(curSlot*p.groups+gi)*slot:], p.off, j0, n, 0,
+				p.c[s*p.cstr+gi*p.m*p.ldc+j0:], p.ldc)
+		}
+		if b == p.per-1 && !kept {
+			t.ex = append(t.ex, s)
+			kept = true
 		}
 	}
+	if len(t.ex) > 0 {
+		t.tails(p, xp, slot)
+	}
+}
+
+// tails computes the tail pixels of the examples kept in slots
+// [0, len(t.ex)), one product per group, copies them to their places and
+// frees the slots.
+func (t *tailImages) tails(p *tailPass, xp []float32, slot int) {
+	cnt := len(t.ex)
+	t.out = grow(t.out, p.m*cnt*p.tail)
+	for gi := 0; gi < p.groups; gi++ {
+		kernel.ConvGemmImages(p.g, p.m, p.w[gi*p.m*p.ldw:], p.ldw, xp[gi*slot:], p.groups*slot, cnt, p.off,
+			p.full, p.tail, t.out, cnt*p.tail)
+		for i := 0; i < p.m; i++ {
+			row := t.out[i*cnt*p.tail:]
+			for e, s := range t.ex {
+				copy(p.c[s*p.cstr+gi*p.m*p.ldc+i*p.ldc+p.full:][:p.tail], row[e*p.tail:(e+1)*p.tail])
+			}
+		}
+	}
+	t.ex = t.ex[:0]
+}
+
+// forwardTailsOn reports whether forwardImplicit takes the shared-tail
+// path; its units are then tailUnits per example.
+func (l *Conv2D) forwardTailsOn(parts int) bool {
+	tail, _ := tailPixels(l.geom.OutH() * l.geom.OutW())
+	return tail > 0 && parts == 1 && tailsEnabled && !l.wideForward()
+}
+
+// inputGradTailsOn reports whether inputGradImplicit takes the shared-tail
+// path; its units are then tailUnits per example.
+func (l *Conv2D) inputGradTailsOn(parts int) bool {
+	g := l.geom
+	tail, _ := tailPixels(g.H * g.W)
+	return tail > 0 && parts == 1 && tailsEnabled && !l.columnsInputGrad() && l.implicitInputGrad()
 }
 
 // forwardTails is forwardImplicit's gather path (not wide) with shared
-// tail panels, for whole examples [lo, hi).
-func (l *Conv2D) forwardTails(x, out []float32, wk *convWork, lo, hi int) {
+// tail panels, on the units worker wk takes from units (l.steal).
+func (l *Conv2D) forwardTails(x, out []float32, wk *convWork, units unitSource) {
 	g := l.geom
 	fg, kk, npix := l.Filters/l.Groups, g.ColRows(), g.OutH()*g.OutW()
-	_, images := tailPixels(npix)
-	images = min(images, hi-lo) // the chunk fits this worker's share
-	plane := g.C * g.H * g.W
-	w, ldw, off := l.W.Value.Data, kk, l.off
+	tail, _ := tailPixels(npix)
+	p := &wk.tailPass
+	*p = tailPass{g: g, groups: l.Groups, x: x, estr: l.Groups * g.C * g.H * g.W, ones: l.B != nil,
+		m: fg, w: l.W.Value.Data, ldw: kk, off: l.off, c: out, cstr: l.Filters * npix, ldc: npix,
+		units: units, tail: tail, full: npix - tail, per: tailUnits(npix)}
 	if l.B != nil {
-		w, ldw, off = l.wBias, kk+1, l.offBias
+		p.w, p.ldw, p.off = l.wBias, kk+1, l.offBias
 	}
-	for gi := 0; gi < l.Groups; gi++ {
-		for s0 := lo; s0 < hi; s0 += images {
-			cnt := min(images, hi-s0)
-			wk.tails.gemm(g, x[(s0*l.Groups+gi)*plane:], l.Groups*plane, cnt, images, l.B != nil,
-				fg, w[gi*fg*ldw:(gi+1)*fg*ldw], ldw, off, out[(s0*l.Filters+gi*fg)*npix:], l.Filters*npix, npix)
-		}
-	}
+	wk.tails.run(p, wk.id)
 }
 
-// inputGradTails is inputGradImplicit with shared tail panels, for whole
-// examples [lo, hi).
-func (l *Conv2D) inputGradTails(dOut, dx []float32, wk *convWork, lo, hi int) {
+// inputGradTails is inputGradImplicit with shared tail panels, on the
+// units worker wk takes from units (l.steal):
+// dx_g (C/G × H·W) = W'_g (C/G × F/G·KH·KW) · col'.
+func (l *Conv2D) inputGradTails(dOut, dx []float32, wk *convWork, units unitSource) {
 	g, gg := l.geom, l.gradGeom()
-	fg, npix, kg := l.Filters/l.Groups, g.OutH()*g.OutW(), gg.ColRows()
-	_, images := tailPixels(g.H * g.W)
-	images = min(images, hi-lo)
-	plane := g.C * g.H * g.W
-	for gi := 0; gi < l.Groups; gi++ {
-		for s0 := lo; s0 < hi; s0 += images {
-			cnt := min(images, hi-s0)
-			// dx_g (C/G × H·W) = W'_g (C/G × F/G·KH·KW) · col'
-			wk.gradTails.gemm(gg, dOut[(s0*l.Filters+gi*fg)*npix:], l.Filters*npix, cnt, images, false,
-				g.C, l.wFlip[gi*g.C*kg:(gi+1)*g.C*kg], kg, l.offGrad, dx[(s0*l.Groups+gi)*plane:], l.Groups*plane, g.H*g.W)
-		}
-	}
+	npix := g.H * g.W
+	tail, _ := tailPixels(npix)
+	p := &wk.tailPass
+	*p = tailPass{g: gg, groups: l.Groups, x: dOut, estr: l.Filters * g.OutH() * g.OutW(),
+		m: g.C, w: l.wFlip, ldw: gg.ColRows(), off: l.offGrad, c: dx, cstr: l.Groups * g.C * npix, ldc: npix,
+		units: units, tail: tail, full: npix - tail, per: tailUnits(npix)}
+	wk.gradTails.run(p, wk.id)
 }
 
 // tailsEnabled is false only in tests, to run the products image by image.

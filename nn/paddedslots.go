@@ -24,6 +24,14 @@ func (p *paddedSlots) layout(g kernel.ConvGeom, x []float32, estr, n int, ones b
 	if hp*wp == g.H*g.W && !ones {
 		return x, estr, false
 	}
+	xp, xstr = p.slots(g, n, ones)
+	return xp, xstr, true
+}
+
+// slots returns n slots for images of g, always copies (with no padding,
+// a slot is a plain copy of the image), and their stride.
+func (p *paddedSlots) slots(g kernel.ConvGeom, n int, ones bool) (xp []float32, xstr int) {
+	hp, wp := g.Padded()
 	slot := g.C * hp * wp
 	if ones {
 		slot += hp * wp
@@ -37,5 +45,5 @@ func (p *paddedSlots) layout(g kernel.ConvGeom, x []float32, estr, n int, ones b
 			}
 		}
 	}
-	return p.xp, slot, true
+	return p.xp, slot
 }

@@ -73,10 +73,10 @@ func TestStealRangesConcurrent(t *testing.T) {
 
 // TestConv2DStealSameBits checks that handing the per-unit loops' units out
 // (stealRanges) gives the bits of the static split, at 2 and 3 threads,
-// whole examples and parts of one.
+// whole examples, parts of one and the shared-tail paths' blocks (14×14).
 func TestConv2DStealSameBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, c := range []struct{ n, ch, hw, f int }{{7, 16, 12, 24}, {1, 32, 48, 32}, {5, 8, 16, 40}} {
+	for _, c := range []struct{ n, ch, hw, f int }{{7, 16, 12, 24}, {1, 32, 48, 32}, {5, 8, 16, 40}, {7, 16, 14, 24}} {
 		l := NewConv2D(c.f, 3)
 		l.PadT, l.PadL, l.PadB, l.PadR = 1, 1, 1, 1
 		shape, err := l.Build([][]int{{c.ch, c.hw, c.hw}})
