@@ -70,6 +70,7 @@ type rowKey struct {
 
 // report holds the medians of every figure per engine.
 type report struct {
+	cpu     string // the machine, from convnet's peak lines (bench.CPUName)
 	threads []int
 	rows    []rowKey // in order of first appearance
 	higher  map[rowKey]bool
@@ -79,6 +80,9 @@ type report struct {
 func newReport(lines []line, threads []int) *report {
 	rp := &report{threads: threads, higher: map[rowKey]bool{}, vals: map[rowKey]map[string][]float64{}}
 	for _, l := range lines {
+		if l.engine == "convnet" && l.CPU != "" && rp.cpu == "" {
+			rp.cpu = l.CPU
+		}
 		for _, m := range metrics(l.Result) {
 			k := rowKey{l.Bench, caseOf(l.Result), m.name, l.Threads}
 			if rp.vals[k] == nil {
@@ -262,7 +266,7 @@ func (rp *report) writeText(w io.Writer) {
 
 func (rp *report) writeMarkdown(w io.Writer, cmdline string, started time.Time, envs map[string]map[string]any) {
 	fmt.Fprintf(w, "Run on %s UTC with\n\n```sh\n%s\n```\n\n", started.Format("2006-01-02 15:04"), cmdline)
-	fmt.Fprintf(w, "convnet at %s. Machine: %s, %d cores; %s.", gitVersion(), cpuName(), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(w, "convnet at %s. Machine: %s, %d cores; %s.", gitVersion(), rp.machine(), runtime.NumCPU(), runtime.Version())
 	if e := envs["torch"]; e != nil {
 		fmt.Fprintf(w, " PyTorch %v with %v %v (kernel %v).", e["torch"], e["blas"], e["blas_version"], e["blas_kernel"])
 	}
@@ -286,13 +290,13 @@ func (rp *report) writeMarkdown(w io.Writer, cmdline string, started time.Time, 
 	}
 }
 
-// cpuName is the model name from /proc/cpuinfo, or the architecture.
-func cpuName() string {
-	out, err := exec.Command("sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").Output()
-	if s := strings.TrimSpace(string(out)); err == nil && s != "" {
-		return s
+// machine is the CPU the run measured, as its convnet peak lines name it,
+// or this one (a run saved before they did).
+func (rp *report) machine() string {
+	if rp.cpu != "" {
+		return rp.cpu
 	}
-	return runtime.GOARCH
+	return bench.CPUName()
 }
 
 // gitVersion is the work tree's commit, marked dirty when it has changes.

@@ -22,13 +22,16 @@ func TestReportRatiosAndTargets(t *testing.T) {
 		r("convnet", bench.Result{Bench: "act", Threads: 1, Act: "relu", Dir: "forward", N: 16 << 20, NsPerElem: 0.5}),
 		r("convnet", bench.Result{Bench: "act", Threads: 1, Act: "relu", Dir: "forward", N: 16 << 20, NsPerElem: 0.3}),
 		r("convnet", bench.Result{Bench: "act", Threads: 1, Act: "relu", Dir: "forward", N: 16 << 20, NsPerElem: 9}),
-		r("convnet", bench.Result{Bench: "peak", Threads: 1, GFLOPS: 200, AVX2GFLOPS: 100, GBPS: 20, SgemmGFLOPS: 150}),
+		r("convnet", bench.Result{Bench: "peak", Threads: 1, CPU: "Test CPU (family 1, model 2)", GFLOPS: 200, AVX2GFLOPS: 100, GBPS: 20, SgemmGFLOPS: 150}),
 		r("convnet", bench.Result{Bench: "conv", Threads: 1, Shape: "8,256,14,14,256,3,1", FwdGFLOPS: 180, FwdBwdGFLOPS: 160}),
 		// At 2 threads the AVX2 loop reaches the widest peak: no share of it is shown.
 		r("convnet", bench.Result{Bench: "peak", Threads: 2, GFLOPS: 400, AVX2GFLOPS: 390, GBPS: 40, SgemmGFLOPS: 300}),
 		r("convnet", bench.Result{Bench: "conv", Threads: 2, Shape: "8,256,14,14,256,3,1", FwdGFLOPS: 360, FwdBwdGFLOPS: 360}),
 	}
 	rp := newReport(lines, []int{1, 2})
+	if got := rp.machine(); got != "Test CPU (family 1, model 2)" {
+		t.Errorf("machine %q, want the CPU of convnet's peak line", got)
+	}
 	if got := rp.ratio(rowKey{"lenet-train", "batch 64", "images_per_s", 1}, "torch"); got != 2.5 {
 		t.Errorf("lenet-train ratio %v, want 2.5", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/convnet/convnet/data"
+	"github.com/convnet/convnet/internal/bench"
 	"github.com/convnet/convnet/internal/kernel"
 	"github.com/convnet/convnet/nn"
 	"github.com/convnet/convnet/optim"
@@ -183,7 +184,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		Spec: strings.Join(strings.Fields(spec), " "), Epochs: *epochs, Batch: *batch, LR: *lr, Optimizer: *optName,
 		Schedule: *schedule, Seed: *seed, Threads: kernel.Threads(), Sample: min(*sample, trainSet.Len()),
 		TrainSize: trainSet.Len(), TestSize: testSet.Len(), Thresholds: errorThresholds, Window: runningWindow,
-		CostElems: 1 << 20, CostTime: costTime.Seconds(), Activations: names, CPU: cpuName(), GoVersion: goVersion(),
+		CostElems: 1 << 20, CostTime: costTime.Seconds(), Activations: names, CPU: bench.CPUName(), GoVersion: goVersion(),
 	}
 	if *deep != "none" {
 		res.DeepSpec = *deep
@@ -302,18 +303,4 @@ func commandLine(name string, args []string) string {
 		parts = append(parts, a)
 	}
 	return strings.Join(parts, " ")
-}
-
-// cpuName reads the processor model from /proc/cpuinfo, or "".
-func cpuName() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }

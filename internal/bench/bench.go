@@ -37,6 +37,7 @@ type Result struct {
 	Threads int    `json:"threads"`
 
 	// peak
+	CPU         string  `json:"cpu,omitempty"` // CPUName
 	ISA         string  `json:"isa,omitempty"`
 	GFLOPS      float64 `json:"gflops,omitempty"`
 	AVX2GFLOPS  float64 `json:"avx2_gflops,omitempty"` // the AVX2 loop's peak, where the widest is AVX-512

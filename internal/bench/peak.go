@@ -112,5 +112,5 @@ func Peak(o Options) []Result {
 	gbps := 12 * n / tr / 1e9
 
 	sg := sgemmGFLOPS(o, 1024)
-	return []Result{{Bench: "peak", Threads: o.Threads, ISA: isa, GFLOPS: gflops, AVX2GFLOPS: avx2, GBPS: gbps, SgemmGFLOPS: sg}}
+	return []Result{{Bench: "peak", Threads: o.Threads, CPU: CPUName(), ISA: isa, GFLOPS: gflops, AVX2GFLOPS: avx2, GBPS: gbps, SgemmGFLOPS: sg}}
 }
