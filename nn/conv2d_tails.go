@@ -91,6 +91,7 @@ type tailImages struct {
 func (t *tailImages) run(p *tailPass, id int) {
 	g := p.g
 	_, images := tailPixels(p.full + p.tail)
+	images = min(images, len(p.x)/p.estr) // no more slots than the batch has examples
 	plane := g.C * g.H * g.W
 	xp, slot := t.slots(g, images*p.groups, p.ones)
 	t.ex = t.ex[:0]
