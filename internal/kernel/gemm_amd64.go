@@ -121,6 +121,14 @@ func packCols(k, n int, src []float32, lds int, dst []float32, ldd int) {
 //		}
 //	}
 //
+// gemmKernelAVX512Row is gemmKernelAVX512 for one row (m == 1) of a
+// 32-wide panel, with the same bits: 2 FMAs a step where the 8-row tile,
+// given one row, does 16. Dense layers at batch 1 (LeNet-5's latency, a
+// server's single requests) are products of one row.
+//
+//go:noescape
+func gemmKernelAVX512Row(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
+
 //go:noescape
 func gemmKernelAVX512N(m, n, k int, a []float32, ars, aks int, b, c []float32, ldc int, alpha, beta float32)
 
@@ -148,7 +156,8 @@ var (
 	avx2Kernel = gemmKernel{name: "avx2", mr: 6, nr: 16, mc: 144, kc: 256, nc: 1024, tile: gemmKernelAVX2,
 		narrow: &gemmKernel{name: "avx2n", mr: 6, nr: 8, tile: gemmKernelAVX2N}}
 	avx512Kernel = gemmKernel{name: "avx512", mr: 8, nr: 32, mc: 128, kc: 256, nc: 1024, tile: gemmKernelAVX512,
-		narrow: &gemmKernel{name: "avx512n", mr: 8, nr: 16, tile: gemmKernelAVX512N}}
+		narrow: &gemmKernel{name: "avx512n", mr: 8, nr: 16, tile: gemmKernelAVX512N},
+		row:    &gemmKernel{name: "avx512row", mr: 1, nr: 32, tile: gemmKernelAVX512Row}}
 )
 
 // gemmKernelForCPU returns the fastest micro-kernel this CPU runs.

@@ -29,7 +29,18 @@ type gemmKernel struct {
 	// panel of B when that is no wider than narrow.nr, so a thin last panel
 	// does not cost a full one.
 	narrow *gemmKernel
+
+	// row, if set, has mr 1 and the same nr, and the same bits as tile; it
+	// takes the rows past the last whole tile when there are at most
+	// rowKernelMax of them, one row a call, in the full-width panels.
+	row *gemmKernel
 }
+
+// rowKernelMax is the most rows past the last whole tile that gemmMacro
+// gives the row kernel, one call each, rather than a tile padded with zero
+// rows. Two rows cost 4 FMAs a step that way against the tile's 16, but
+// read the panel of B twice.
+const rowKernelMax = 2
 
 // sgemmPacked computes C = alpha·op(A)·op(B) + beta·C with kernel kr; the
 // arguments are Sgemm's, already checked, with m, n, k > 0.
@@ -124,6 +135,13 @@ func gemmMacro(kr *gemmKernel, opA gemmOperand, m, n, k int, ws *gemmWorkspace, 
 		}
 		if mFull < m {
 			tail := gemmOperand{a: ws.a, rs: 1, ks: mr}
+			if kt == kr && kr.row != nil && m-mFull <= rowKernelMax {
+				for i := mFull; i < m; i++ {
+					row := gemmOperand{a: ws.a[i-mFull:], rs: 1, ks: mr}
+					callTile(kr.row, 1, cols, k, row, bp, c[i*ldc+jr:], ldc, alpha, beta)
+				}
+				continue
+			}
 			callTile(kt, m-mFull, cols, k, tail, bp, c[mFull*ldc+jr:], ldc, alpha, beta)
 		}
 	}
