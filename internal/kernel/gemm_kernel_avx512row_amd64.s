@@ -1,6 +1,7 @@
 //go:build amd64 && !noasm
 
 #include "textflag.h"
+#include "tile8x32_avx512_amd64.h"
 
 // gemmKernelAVX512Row is gemmKernelAVX512 for one row of C (m == 1): C[0][0:n]
 // = alpha·Σ_p A[0][p]·B[p][0:n] + beta·C[0][0:n], n ≤ 32, from a packed
@@ -17,14 +18,8 @@ TEXT ·gemmKernelAVX512Row(SB), NOSPLIT, $0-128
 	MOVQ b_base+64(FP), DI
 	MOVQ c_base+88(FP), DX
 
-	// Column masks for n ≤ 32: K1 columns 0-15, K2 16-31.
-	MOVQ  n+8(FP), CX
-	MOVQ  $1, AX
-	SHLQ  CX, AX
-	DECQ  AX
-	KMOVW AX, K1
-	SHRQ  $16, AX
-	KMOVW AX, K2
+	MOVQ n+8(FP), CX
+	COLUMN_MASKS
 
 	MOVQ   k+16(FP), CX
 	VPXORD Z0, Z0, Z0
