@@ -95,7 +95,7 @@ func (t *tailImages) run(p *tailPass, id int) {
 	plane := g.C * g.H * g.W
 	xp, slot := t.slots(g, images*p.groups, p.ones)
 	t.ex = t.ex[:0]
-	cur, curSlot, kept := -1, 0, false // the example padded in slot curSlot; kept: its tail waits
+	cur, curSlot := -1, 0 // the example padded in slot curSlot
 	for u, ok := p.units.next(id); ok; u, ok = p.units.next(id) {
 		s, b := u/p.per, u%p.per
 		if s != cur {
@@ -107,7 +107,7 @@ func (t *tailImages) run(p *tailPass, id int) {
 			for gi := 0; gi < p.groups; gi++ {
 				kernel.PadImage(g, p.x[s*p.estr+gi*plane:][:plane], xp[(curSlot*p.groups+gi)*slot:])
 			}
-			cur, kept = s, false
+			cur = s
 		}
 		j0 := b * tailBlock
 		n := min(tailBlock, p.full-j0)
@@ -115,9 +115,8 @@ func (t *tailImages) run(p *tailPass, id int) {
 			kernel.ConvGemmCols(g, p.m, p.w[gi*p.m*p.ldw:], p.ldw, xp[(curSlot*p.groups+gi)*slot:], p.off, j0, n, 0,
 				p.c[s*p.cstr+gi*p.m*p.ldc+j0:], p.ldc)
 		}
-		if b == p.per-1 && !kept {
+		if b == p.per-1 { // each unit comes once: s's tail now waits in its slot
 			t.ex = append(t.ex, s)
-			kept = true
 		}
 	}
 	if len(t.ex) > 0 {
