@@ -28,6 +28,43 @@ type UnpaddedPlan struct {
 	off    []int32  // off[p] = c·H·W + (ki·DH - PadT)·W + kj·DW - PadL
 	tables []uint16 // per table, per p, one mask for each of a tile's 8 runs
 	tile   []int32  // tile t's table starts at tables[tile[t]]
+
+	// steady[t] holds tile t's masks when they repeat every 3 steps and
+	// alternate between even and odd runs (steadyMasks); ok is false for
+	// the other tiles.
+	steady []steadyMasks
+}
+
+// steadyMasks are a tile's masks when mask[p][r] = m[3·(r%2) + p%3] for
+// every step p and run r, and the step count is a multiple of 3: in the
+// middle rows of a 3×3 kernel's padded image, the left edge masks lane 0
+// of the even runs at kj = 0 and the right edge lane 15 of the odd runs at
+// kj = 2, 32-wide rows; in 16-wide rows both edges fall in every run.
+type steadyMasks struct {
+	m  [6]uint16
+	ok bool
+}
+
+// steadyOf returns a table's steadyMasks (k steps of 8 runs).
+func steadyOf(table []uint16, k int) steadyMasks {
+	var s steadyMasks
+	if k%3 != 0 {
+		return s
+	}
+	for r := range 2 {
+		for q := range 3 {
+			s.m[3*r+q] = table[q*8+r]
+		}
+	}
+	for p := range k {
+		for r := range 8 {
+			if table[p*8+r] != s.m[3*(r%2)+p%3] {
+				return s
+			}
+		}
+	}
+	s.ok = true
+	return s
 }
 
 // unpaddedTile is the number of output pixels of one tile, in 8 runs of 16.
@@ -78,6 +115,7 @@ func NewUnpaddedPlan(g ConvGeom) (*UnpaddedPlan, bool) {
 			p.tables = append(p.tables, table...)
 		}
 		p.tile = append(p.tile, at)
+		p.steady = append(p.steady, steadyOf(p.tables[at:][:k*8], k))
 	}
 	return p, true
 }

@@ -18,6 +18,10 @@ func convGemm3Unpadded(p *UnpaddedPlan, w []float32, ldw int, x []float32, c []f
 		// Every lane a mask lets through lies inside x (NewUnpaddedPlan),
 		// so the loads need no bounds here; the masked-off lanes may lie
 		// outside it and are not read.
+		if s := &p.steady[t]; s.ok {
+			convKernel3x8SteadyAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &s.m, &c[t*unpaddedTile], ldc, k/3)
+			continue
+		}
 		convKernel3x8MaskedAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &p.tables[at], &c[t*unpaddedTile], ldc)
 	}
 }
@@ -28,3 +32,10 @@ func convGemm3Unpadded(p *UnpaddedPlan, w []float32, ldw int, x []float32, c []f
 //
 //go:noescape
 func convKernel3x8MaskedAVX512(k int, a *float32, ars int, x *float32, off *int32, runs *[8]int, masks *uint16, c *float32, ldc int)
+
+// convKernel3x8SteadyAVX512 is convKernel3x8MaskedAVX512 for a tile whose
+// masks are steady (steadyMasks): masks[3·(r%2) + p%3] for run r at step
+// p, k a multiple of 3 and turns = k/3.
+//
+//go:noescape
+func convKernel3x8SteadyAVX512(k int, a *float32, ars int, x *float32, off *int32, runs *[8]int, masks *[6]uint16, c *float32, ldc int, turns int)

@@ -87,8 +87,9 @@ func TestConvGemm3Unpadded(t *testing.T) {
 	}
 }
 
-// TestNewUnpaddedPlan checks which geometries are planned, and that
-// CIFAR's tiles share three mask tables (top, middle and bottom rows).
+// TestNewUnpaddedPlan checks which geometries are planned, that CIFAR's
+// tiles share three mask tables (top, middle and bottom rows), and which of
+// them take the steady-mask kernel.
 func TestNewUnpaddedPlan(t *testing.T) {
 	base := ConvGeom{C: 32, H: 32, W: 32, KH: 3, KW: 3, SH: 1, SW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, DH: 1, DW: 1}
 	p, ok := NewUnpaddedPlan(base)
@@ -100,6 +101,14 @@ func TestNewUnpaddedPlan(t *testing.T) {
 	}
 	if len(p.tile) != 8 {
 		t.Errorf("%d tiles, want 8", len(p.tile))
+	}
+	// Tiles 1-6 lie off the top and bottom edges: their masks are steady,
+	// lane 0 off for the left runs at kj = 0, lane 15 for the right at 2.
+	want := [6]uint16{0xfffe, 0xffff, 0xffff, 0xffff, 0xffff, 0x7fff}
+	for tile, s := range p.steady {
+		if middle := tile > 0 && tile < 7; s.ok != middle || middle && s.m != want {
+			t.Errorf("tile %d: steady masks %v %#x, want %v %#x", tile, s.ok, s.m, middle, want)
+		}
 	}
 	for _, bad := range []func(g *ConvGeom){
 		func(g *ConvGeom) { g.SH, g.SW = 2, 2 },
