@@ -110,7 +110,8 @@ func padded(g kernel.ConvGeom, x []float32, buf *[]float32) []float32 {
 // biased output in one pass. Writing the bias into the output first and
 // accumulating onto it took 8% of the forward and backward passes of
 // CIFAR's first layer (32×3×32×32, 32 filters), where the product has
-// only 27 rows to sum.
+// only 27 rows to sum. The kernel adds the bias column rather than
+// multiplying it by the ones (kernel.ConvGemmColsOnes).
 func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts int) {
 	if l.wideForward() {
 		l.forwardWide(x, out, wk, lo, hi, parts)
@@ -140,7 +141,7 @@ func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts i
 				setAll(wk.xpOnes[g.C*hp*wp:], 1)
 			}
 			kernel.PadImage(g, xs, wk.xpOnes)
-			kernel.ConvGemmCols(g, fg, l.wBias[gi*fg*(kk+1):(gi+1)*fg*(kk+1)], kk+1, wk.xpOnes, l.offBias, j0, j1-j0, 0, o, npix)
+			kernel.ConvGemmColsOnes(g, fg, l.wBias[gi*fg*(kk+1):(gi+1)*fg*(kk+1)], kk+1, wk.xpOnes, l.offBias, j0, j1-j0, o, npix)
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package kernel
 
+import "fmt"
+
 // Implicit-GEMM convolution for stride 1: the GEMM's B operand is the im2col
 // matrix of a zero-padded image, but it is never written out. Row r =
 // (c,ki,kj) and column j = oy·OW + ox of that matrix is
@@ -165,7 +167,33 @@ func ConvGemmCols(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []i
 	if !checkConvGemm("ConvGemmCols", g, m, w, ldw, xp, 0, 1, off, j0, n, c, ldc) {
 		return
 	}
-	if convGemmDirect(g, m, w, ldw, xp, off, j0, n, beta, c, ldc) {
+	convGemmCols(g, m, w, ldw, xp, off, j0, n, beta, false, c, ldc)
+}
+
+// ConvGemmColsOnes is ConvGemmCols (beta 0) for a product with a bias: off
+// has one row past ConvOffsets(g), pointing at a plane of ones in xp (one
+// padded plane of them past the image), and W's column for that row holds
+// the bias. Knowing the row is ones, the unpacked path adds that column
+// instead of multiplying it, on the adders rather than the FMA units: the
+// same bits. On CIFAR's first layer (27 taps and the bias) that is one
+// step in 28 of its forward product.
+func ConvGemmColsOnes(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, c []float32, ldc int) {
+	if len(off) != g.ColRows()+1 {
+		panic(fmt.Sprintf("kernel: ConvGemmColsOnes: %d offsets, want ConvOffsets(g) and one more for the ones", len(off)))
+	}
+	if !checkConvGemm("ConvGemmColsOnes", g, m, w, ldw, xp, 0, 1, off, j0, n, c, ldc) {
+		return
+	}
+	if last := int(off[len(off)-1]); xp[last] != 1 {
+		panic("kernel: ConvGemmColsOnes: the last row of offsets does not point at a plane of ones")
+	}
+	convGemmCols(g, m, w, ldw, xp, off, j0, n, 0, true, c, ldc)
+}
+
+// convGemmCols is ConvGemmCols after the checks; with ones set, B's last
+// row is all ones.
+func convGemmCols(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, ones bool, c []float32, ldc int) {
+	if convGemmDirect(g, m, w, ldw, xp, off, j0, n, beta, ones, c, ldc) {
 		return
 	}
 	_, wp := g.Padded()

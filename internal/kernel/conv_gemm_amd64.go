@@ -143,7 +143,10 @@ func ConvGemmFast() bool { return hasAVX512 }
 // 153-177 against 108-159. The loads of B are mostly unaligned (the
 // taps kj = 1, 2 start one and two pixels in) and come from L1, since a
 // tile's rows of the image are few and reused by every row of A.
-func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) bool {
+//
+// With ones set, the last row of B is a plane of ones (ConvGemmColsOnes),
+// which convKernelAVX512 adds rather than multiplies.
+func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, ones bool, c []float32, ldc int) bool {
 	ow := g.OutW()
 	if !hasAVX512 || ow%16 != 0 || j0%16 != 0 {
 		return false
@@ -153,7 +156,7 @@ func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off [
 	if m <= 4 && beta == 0 {
 		convGemmThinRuns(m, w, ldw, xp, off, n, base, c, ldc)
 	} else {
-		convGemmRuns(m, w, ldw, xp, off, n, base, beta, c, ldc)
+		convGemmRuns(m, w, ldw, xp, off, n, base, beta, ones, c, ldc)
 	}
 	return true
 }
@@ -258,8 +261,8 @@ func convKernel3x8AVX512(k int, a *float32, ars int, xp *float32, off *int32, x 
 // convGemmRuns computes C (m × n) = W · B with B read from xp by
 // convKernelAVX512, 32 columns a tile: column j of B is xp[off[p] +
 // base(j)], and base(j+1) = base(j) + 1 within every run of 16 columns
-// from a multiple of 16.
-func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int, base func(int) int, beta float32, c []float32, ldc int) {
+// from a multiple of 16. With ones set, B's last row is all ones.
+func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int, base func(int) int, beta float32, ones bool, c []float32, ldc int) {
 	k := len(off)
 	mFull := m / 8 * 8
 	var ws *gemmWorkspace
@@ -283,10 +286,10 @@ func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int,
 		_ = xp[int(off[k-1])+last]
 		_ = c[(m-1)*ldc+jt+cols-1]
 		if mFull > 0 {
-			convKernelAVX512(mFull, cols, k, w, ldw, xp, off, x0, x1, c[jt:], ldc, 1, beta)
+			convKernelAVX512(mFull, cols, k, w, ldw, xp, off, x0, x1, c[jt:], ldc, beta, ones)
 		}
 		if mFull < m {
-			convKernelAVX512(m-mFull, cols, k, ws.a, k, xp, off, x0, x1, c[mFull*ldc+jt:], ldc, 1, beta)
+			convKernelAVX512(m-mFull, cols, k, ws.a, k, xp, off, x0, x1, c[mFull*ldc+jt:], ldc, beta, ones)
 		}
 	}
 	if ws != nil {
@@ -304,13 +307,13 @@ func convGemmWide(m int, w []float32, ldw int, xp []float32, off []int32, q0, n 
 		convGemmWideGo(m, w, ldw, xp, off, q0, n, beta, c, ldc)
 		return
 	}
-	convGemmRuns(m, w, ldw, xp, off, n, func(j int) int { return q0 + j }, beta, c, ldc)
+	convGemmRuns(m, w, ldw, xp, off, n, func(j int) int { return q0 + j }, beta, false, c, ldc)
 }
 
 // convKernelAVX512 computes an m×n block of C, n ≤ 32, as gemmKernelAVX512
-// does, with A in place (aks = 1; A must hold the rows up to the next
-// multiple of 8) and B read from the padded image: lanes 0-15 of row p of B
-// are xp[x0+off[p]:][:16] and lanes 16-31 xp[x1+off[p]:][:16]:
+// does for alpha 1, with A in place (aks = 1; A must hold the rows up to
+// the next multiple of 8) and B read from the padded image: lanes 0-15 of
+// row p of B are xp[x0+off[p]:][:16] and lanes 16-31 xp[x1+off[p]:][:16]:
 //
 //	for i := 0; i < m; i++ {
 //		for j := 0; j < n; j++ {
@@ -320,18 +323,21 @@ func convGemmWide(m int, w []float32, ldw int, xp []float32, off []int32, q0, n 
 //				if j >= 16 {
 //					x = x1 - 16
 //				}
-//				s += a[i*ars+p] * xp[x+int(off[p])+j]
+//				s += a[i*ars+p] * xp[x+int(off[p])+j]   // one FMA
 //			}
 //			if beta == 0 {
-//				c[i*ldc+j] = alpha * s
+//				c[i*ldc+j] = s
 //			} else {
-//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//				c[i*ldc+j] = s + beta*c[i*ldc+j]   // one FMA
 //			}
 //		}
 //	}
 //
+// With ones set, B's row k-1 must be all ones, and its term is added
+// without the multiply: s += a[i*ars+k-1], the same bits.
+//
 //go:noescape
-func convKernelAVX512(m, n, k int, a []float32, ars int, xp []float32, off []int32, x0, x1 int, c []float32, ldc int, alpha, beta float32)
+func convKernelAVX512(m, n, k int, a []float32, ars int, xp []float32, off []int32, x0, x1 int, c []float32, ldc int, beta float32, ones bool)
 
 // covered returns the lanes the segments cover.
 func covered(segs []convSeg) uint64 {

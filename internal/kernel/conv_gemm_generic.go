@@ -13,7 +13,7 @@ func ConvGemmFast() bool { return true }
 
 // convGemmDirect is the unpacked path of ConvGemmCols, which needs
 // assembly: here it never applies.
-func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, c []float32, ldc int) bool {
+func convGemmDirect(g ConvGeom, m int, w []float32, ldw int, xp []float32, off []int32, j0, n int, beta float32, ones bool, c []float32, ldc int) bool {
 	return false
 }
 

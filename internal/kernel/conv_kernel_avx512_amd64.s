@@ -8,7 +8,14 @@
 // 16 pixels, at xp[x0 + off[p]] and xp[x1 + off[p]], loaded with the
 // column masks K1 and K2 so that lanes past n read nothing. A is read in
 // place with rows ars apart and consecutive k (aks = 1). LDC's register
-// holds off[p] during the sums and is reloaded for the stores.
+// holds off[p] during the sums and is reloaded for the stores. Alpha is 1:
+// the sums are stored, or added to beta·C, as they are.
+//
+// With ones set, B's last row is known to be all ones (a plane of ones
+// after the image, against a bias column of A): the last step adds A's
+// column to the sums instead of multiplying it by ones, on the adders
+// rather than the FMA units. An FMA with 1.0 rounds as the add does, so
+// the bits are the same.
 
 #define MM R13
 #define KK CX
@@ -40,19 +47,43 @@
 	ADDQ         $4, A6P ; \
 	ADDQ         $4, OFFP
 
+// ADD_ROWS adds the step's 8 values of A, broadcast, to the tile's rows:
+// C[i][0:32] += A[i][p].
+#define ADD_ROWS \
+	VBROADCASTSS (A0P), A0 ; \
+	VBROADCASTSS (A0P)(ARS*1), A1 ; \
+	VBROADCASTSS (A0P)(ARS*2), A2 ; \
+	VBROADCASTSS (A3P), A3 ; \
+	VADDPS       A0, Z0, Z0 ; \
+	VADDPS       A0, Z1, Z1 ; \
+	VADDPS       A1, Z2, Z2 ; \
+	VADDPS       A1, Z3, Z3 ; \
+	VADDPS       A2, Z4, Z4 ; \
+	VADDPS       A2, Z5, Z5 ; \
+	VADDPS       A3, Z6, Z6 ; \
+	VADDPS       A3, Z7, Z7 ; \
+	VBROADCASTSS (A3P)(ARS*1), A0 ; \
+	VBROADCASTSS (A3P)(ARS*2), A1 ; \
+	VBROADCASTSS (A6P), A2 ; \
+	VBROADCASTSS (A6P)(ARS*1), A3 ; \
+	VADDPS       A0, Z8, Z8 ; \
+	VADDPS       A0, Z9, Z9 ; \
+	VADDPS       A1, Z10, Z10 ; \
+	VADDPS       A1, Z11, Z11 ; \
+	VADDPS       A2, Z12, Z12 ; \
+	VADDPS       A2, Z13, Z13 ; \
+	VADDPS       A3, Z14, Z14 ; \
+	VADDPS       A3, Z15, Z15
+
 #define ROW_BETA(r, acc0, acc1) \
 	VMOVUPS.Z   (r), K1, A2 ; \
 	VMOVUPS.Z   64(r), K2, A3 ; \
-	VMULPS      A0, acc0, acc0 ; \
-	VMULPS      A0, acc1, acc1 ; \
 	VFMADD231PS A2, A1, acc0 ; \
 	VFMADD231PS A3, A1, acc1 ; \
 	VMOVUPS     acc0, K1, (r) ; \
 	VMOVUPS     acc1, K2, 64(r)
 
 #define ROW_STORE(r, acc0, acc1) \
-	VMULPS  A0, acc0, acc0 ; \
-	VMULPS  A0, acc1, acc1 ; \
 	VMOVUPS acc0, K1, (r) ; \
 	VMOVUPS acc1, K2, 64(r)
 
@@ -88,8 +119,8 @@
 	ADDQ LDC, AX ; \
 	op(AX, Z14, Z15)
 
-// func convKernelAVX512(m, n, k int, a []float32, ars int, xp []float32, off []int32, x0, x1 int, c []float32, ldc int, alpha, beta float32)
-TEXT ·convKernelAVX512(SB), NOSPLIT, $0-160
+// func convKernelAVX512(m, n, k int, a []float32, ars int, xp []float32, off []int32, x0, x1 int, c []float32, ldc int, beta float32, ones bool)
+TEXT ·convKernelAVX512(SB), NOSPLIT, $0-157
 	MOVQ m+0(FP), MM
 	MOVQ a_base+24(FP), ABASE
 	MOVQ ars+48(FP), ARS
@@ -110,8 +141,10 @@ tile:
 	MOVQ CPTR, AX
 	PREFETCH_TILE
 
-	MOVQ k+16(FP), KK
-	MOVQ off_base+80(FP), OFFP
+	MOVQ    k+16(FP), KK
+	MOVBLZX ones+156(FP), AX
+	SUBQ    AX, KK
+	MOVQ    off_base+80(FP), OFFP
 	ROW_POINTERS
 
 	ZERO_TILE
@@ -130,23 +163,28 @@ loop4:
 
 tail:
 	ANDQ $3, KK
-	JZ   store
+	JZ   bias
 
 loop1:
 	STEP
 	DECQ KK
 	JNZ  loop1
 
-store:
-	MOVQ         ldc+144(FP), LDC
-	SHLQ         $2, LDC
-	VBROADCASTSS alpha+152(FP), A0
-	MOVQ         MM, CX
+bias:
+	MOVBLZX ones+156(FP), AX
+	TESTL   AX, AX
+	JZ      store
+	ADD_ROWS
 
-	MOVL beta+156(FP), AX
+store:
+	MOVQ ldc+144(FP), LDC
+	SHLQ $2, LDC
+	MOVQ MM, CX
+
+	MOVL beta+152(FP), AX
 	ANDL $0x7fffffff, AX
 	JZ   overwrite
-	VBROADCASTSS beta+156(FP), A1
+	VBROADCASTSS beta+152(FP), A1
 	ROWS(ROW_BETA, next)
 	JMP  next
 
