@@ -259,9 +259,10 @@ func convKernel3AVX512(m, k int, a *float32, ars int, xp *float32, off *int32, x
 func convKernel3x8AVX512(k int, a *float32, ars int, xp *float32, off *int32, x *[8]int, c *float32, ldc int)
 
 // convGemmRuns computes C (m × n) = W · B with B read from xp by
-// convKernelAVX512, 32 columns a tile: column j of B is xp[off[p] +
-// base(j)], and base(j+1) = base(j) + 1 within every run of 16 columns
-// from a multiple of 16. With ones set, B's last row is all ones.
+// convKernel48AVX512 and convKernelAVX512, 48 and 32 columns a tile:
+// column j of B is xp[off[p] + base(j)], and base(j+1) = base(j) + 1
+// within every run of 16 columns from a multiple of 16. With ones set, B's
+// last row is all ones.
 func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int, base func(int) int, beta float32, ones bool, c []float32, ldc int) {
 	k := len(off)
 	mFull := m / 8 * 8
@@ -274,7 +275,20 @@ func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int,
 	if mFull > 0 {
 		_ = w[(mFull-1)*ldw+k-1]
 	}
-	for jt := 0; jt < n; jt += 32 {
+	n48 := tiles48(n)
+	for jt := 0; jt < n48; jt += 48 {
+		x0, x1, x2 := base(jt), base(jt+16), base(jt+32)
+		_ = xp[int(off[0])+x0]
+		_ = xp[int(off[k-1])+x2+15]
+		_ = c[(m-1)*ldc+jt+47]
+		if mFull > 0 {
+			convKernel48AVX512(mFull, 48, k, w, ldw, xp, off, x0, x1, x2, c[jt:], ldc, beta, ones)
+		}
+		if mFull < m {
+			convKernel48AVX512(m-mFull, 48, k, ws.a, k, xp, off, x0, x1, x2, c[mFull*ldc+jt:], ldc, beta, ones)
+		}
+	}
+	for jt := n48; jt < n; jt += 32 {
 		cols := min(32, n-jt)
 		x0, x1 := base(jt), base(jt)
 		last := x0 + min(cols, 16) - 1
@@ -296,6 +310,33 @@ func convGemmRuns(m int, w []float32, ldw int, xp []float32, off []int32, n int,
 		putGemmWorkspace(ws)
 	}
 }
+
+// tile48 is false only in tests, to compare the 48-column tiles with the
+// 32-column ones.
+var tile48 = true
+
+// tiles48 is how many of n columns convGemmRuns takes 48 at a time: as
+// many whole tiles of 48 as leave a multiple of 32 for the 8×32 tile, so
+// that neither tile runs part empty. With r = n/16 runs, r = 3a + 2b for b
+// in 0-2 (r = 4: b = 2, a = 0; r = 64, a 32×32 image: a = 20, b = 2).
+func tiles48(n int) int {
+	if !tile48 {
+		return 0
+	}
+	r := n / 16
+	for b := 0; b <= 2 && 2*b <= r; b++ {
+		if (r-2*b)%3 == 0 {
+			return (r - 2*b) / 3 * 48
+		}
+	}
+	return 0
+}
+
+// convKernel48AVX512 is convKernelAVX512 on a tile of up to 48 columns:
+// lanes 32-47 of row p of B are xp[x2+off[p]:][:16].
+//
+//go:noescape
+func convKernel48AVX512(m, n, k int, a []float32, ars int, xp []float32, off []int32, x0, x1, x2 int, c []float32, ldc int, beta float32, ones bool)
 
 // ConvGemmWideFast reports whether ConvGemmWide runs on vector registers
 // (AVX-512); without them it is a scalar reference.
