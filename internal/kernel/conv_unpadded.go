@@ -30,41 +30,80 @@ type UnpaddedPlan struct {
 	tile   []int32  // tile t's table starts at tables[tile[t]]
 
 	// steady[t] holds tile t's masks when they repeat every 3 steps and
-	// alternate between even and odd runs (steadyMasks); ok is false for
-	// the other tiles.
+	// alternate between even and odd runs, but for the first or last
+	// image row's runs (steadyMasks); ok is false for the other tiles.
 	steady []steadyMasks
 }
 
-// steadyMasks are a tile's masks when mask[p][r] = m[3·(r%2) + p%3] for
-// every step p and run r, and the step count is a multiple of 3: in the
-// middle rows of a 3×3 kernel's padded image, the left edge masks lane 0
-// of the even runs at kj = 0 and the right edge lane 15 of the odd runs at
-// kj = 2, 32-wide rows; in 16-wide rows both edges fall in every run.
+// steadyMasks are a tile's masks when, for every step p and run r,
+//
+//	mask[p][r] = 0                   if edge skips run r at step p,
+//	           = m[3·(r%2) + p%3]    else,
+//
+// and the step count is a multiple of 3 (of 9 with an edge). In the middle
+// rows of a 3×3 kernel's padded image, 32-wide rows, the left edge masks
+// lane 0 of the even runs at kj = 0 and the right edge lane 15 of the odd
+// runs at kj = 2 (in 16-wide rows both edges fall in every run). A tile
+// of the top rows has, besides, nothing for its first output row (runs 0
+// and 1) at the kernel's row ki = 0, steps p with p%9 < 3, and a tile of
+// the bottom rows nothing for its last (runs 6, 7) at ki = 2, p%9 ≥ 6.
 type steadyMasks struct {
-	m  [6]uint16
-	ok bool
+	m    [6]uint16
+	edge int // steadyMiddle, steadyTop or steadyBottom
+	ok   bool
 }
 
-// steadyOf returns a table's steadyMasks (k steps of 8 runs).
+const (
+	steadyMiddle = iota
+	steadyTop
+	steadyBottom
+)
+
+// skips reports whether the edge skips run r at step p.
+func (s *steadyMasks) skips(p, r int) bool {
+	switch s.edge {
+	case steadyTop:
+		return p%9 < 3 && r < 2
+	case steadyBottom:
+		return p%9 >= 6 && r >= 6
+	}
+	return false
+}
+
+// steadyOf returns a table's steadyMasks (k steps of 8 runs): a middle
+// tile's, else a top or bottom tile's, else none.
 func steadyOf(table []uint16, k int) steadyMasks {
-	var s steadyMasks
-	if k%3 != 0 {
-		return s
-	}
-	for r := range 2 {
-		for q := range 3 {
-			s.m[3*r+q] = table[q*8+r]
+	for _, edge := range []int{steadyMiddle, steadyTop, steadyBottom} {
+		s := steadyMasks{edge: edge}
+		if k%3 != 0 || edge != steadyMiddle && k%9 != 0 {
+			continue
 		}
-	}
-	for p := range k {
-		for r := range 8 {
-			if table[p*8+r] != s.m[3*(r%2)+p%3] {
-				return s
+		// The masks from steps 3-5 (ki = 1), which no edge skips, or
+		// 0-2 when there are only 3.
+		at := min(3, k-3)
+		for r := range 2 {
+			for q := range 3 {
+				s.m[3*r+q] = table[(at+q)*8+r]
 			}
 		}
+		s.ok = true
+		for p := 0; p < k && s.ok; p++ {
+			for r := range 8 {
+				want := s.m[3*(r%2)+p%3]
+				if s.skips(p, r) {
+					want = 0
+				}
+				if table[p*8+r] != want {
+					s.ok = false
+					break
+				}
+			}
+		}
+		if s.ok {
+			return s
+		}
 	}
-	s.ok = true
-	return s
+	return steadyMasks{}
 }
 
 // unpaddedTile is the number of output pixels of one tile, in 8 runs of 16.

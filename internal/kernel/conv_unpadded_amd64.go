@@ -19,7 +19,14 @@ func convGemm3Unpadded(p *UnpaddedPlan, w []float32, ldw int, x []float32, c []f
 		// so the loads need no bounds here; the masked-off lanes may lie
 		// outside it and are not read.
 		if s := &p.steady[t]; s.ok {
-			convKernel3x8SteadyAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &s.m, &c[t*unpaddedTile], ldc, k/3)
+			switch s.edge {
+			case steadyTop:
+				convKernel3x8TopAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &s.m, &c[t*unpaddedTile], ldc, k/9)
+			case steadyBottom:
+				convKernel3x8BottomAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &s.m, &c[t*unpaddedTile], ldc, k/9)
+			default:
+				convKernel3x8SteadyAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &s.m, &c[t*unpaddedTile], ldc, k/3)
+			}
 			continue
 		}
 		convKernel3x8MaskedAVX512(k, &w[0], ldw, &x[0], &p.off[0], &runs, &p.tables[at], &c[t*unpaddedTile], ldc)
@@ -39,3 +46,13 @@ func convKernel3x8MaskedAVX512(k int, a *float32, ars int, x *float32, off *int3
 //
 //go:noescape
 func convKernel3x8SteadyAVX512(k int, a *float32, ars int, x *float32, off *int32, runs *[8]int, masks *[6]uint16, c *float32, ldc int, turns int)
+
+// convKernel3x8TopAVX512 and convKernel3x8BottomAVX512 are
+// convKernel3x8SteadyAVX512 for a tile of the top or bottom rows
+// (steadyTop, steadyBottom): k a multiple of 9 and turns = k/9.
+//
+//go:noescape
+func convKernel3x8TopAVX512(k int, a *float32, ars int, x *float32, off *int32, runs *[8]int, masks *[6]uint16, c *float32, ldc int, turns int)
+
+//go:noescape
+func convKernel3x8BottomAVX512(k int, a *float32, ars int, x *float32, off *int32, runs *[8]int, masks *[6]uint16, c *float32, ldc int, turns int)

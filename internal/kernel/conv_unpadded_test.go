@@ -102,12 +102,31 @@ func TestNewUnpaddedPlan(t *testing.T) {
 	if len(p.tile) != 8 {
 		t.Errorf("%d tiles, want 8", len(p.tile))
 	}
-	// Tiles 1-6 lie off the top and bottom edges: their masks are steady,
-	// lane 0 off for the left runs at kj = 0, lane 15 for the right at 2.
+	// Every tile's masks are steady: lane 0 off for the left runs at kj =
+	// 0, lane 15 for the right at 2; tile 0 has no image row above its
+	// first output row, tile 7 none below its last.
 	want := [6]uint16{0xfffe, 0xffff, 0xffff, 0xffff, 0xffff, 0x7fff}
 	for tile, s := range p.steady {
-		if middle := tile > 0 && tile < 7; s.ok != middle || middle && s.m != want {
-			t.Errorf("tile %d: steady masks %v %#x, want %v %#x", tile, s.ok, s.m, middle, want)
+		edge := steadyMiddle
+		switch tile {
+		case 0:
+			edge = steadyTop
+		case 7:
+			edge = steadyBottom
+		}
+		if !s.ok || s.m != want || s.edge != edge {
+			t.Errorf("tile %d: steady masks %v %#x edge %d, want %#x edge %d", tile, s.ok, s.m, s.edge, want, edge)
+		}
+	}
+	// 16-wide rows: a run is a whole row, and a tile's first and last
+	// rows are single runs, not the pairs the top and bottom kernels skip:
+	// both tiles of a 16×16 image stay on the masked kernel.
+	narrow := base
+	narrow.H, narrow.W = 16, 16
+	q, _ := NewUnpaddedPlan(narrow)
+	for tile, s := range q.steady {
+		if s.ok {
+			t.Errorf("16×16, tile %d: steady masks (edge %d), want none", tile, s.edge)
 		}
 	}
 	for _, bad := range []func(g *ConvGeom){
