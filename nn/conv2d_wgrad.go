@@ -158,11 +158,12 @@ func (l *Conv2D) wgradDirectAdd(x, a []float32, lda, astr int, px kernel.ConvWgr
 	for e := 0; e < cnt; e++ {
 		kernel.PadImage(g, x[(s0+e)*plane:][:plane], w.xp[e*bstr:])
 	}
-	off := l.off
-	if l.B != nil {
-		off = l.offBias
+	if l.B == nil {
+		kernel.ConvWgradAccumulate(l.Filters, a, lda, astr, w.xp, bstr, l.off, px, cnt, w.acc)
+		return
 	}
-	kernel.ConvWgradAccumulate(l.Filters, a, lda, astr, w.xp, bstr, off, px, cnt, w.acc)
+	// The bias's tap is the plane of ones after each padded image.
+	kernel.ConvWgradAccumulateOnes(l.Filters, a, lda, astr, w.xp, bstr, l.offBias, px, cnt, w.acc)
 }
 
 // wgradDirectReduce writes the kernel's sums into wk.dW and wk.dB and

@@ -2,7 +2,7 @@
 
 package kernel
 
-func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, px ConvWgradPixels, _ *convWgradSteps, ne int, acc *[convWgradAcc]float32) {
+func convWgradBlock(a []float32, lda, astr int, b []float32, bstr int, off *[convWgradTaps]int, px ConvWgradPixels, _ *convWgradSteps, ne int, _ bool, acc *[convWgradAcc]float32) {
 	convWgradBlockGo(convWgradRows, a, lda, astr, b, bstr, off, px, ne, acc[:])
 }
 
