@@ -10,35 +10,13 @@
 // add: the same bits. The masked-off lanes may lie outside the image; a
 // masked load does not touch them.
 
-// STEP_STEADY is one step with mask me for the even runs and mo for the
-// odd ones.
-#define STEP_STEADY(me, mo) \
-	MOVLQSX      (R10), R8 ; \
-	BROADCAST_3 ; \
-	VMOVUPS.Z    (DI)(R8*4), me, Z27 ; \
-	FMA_RUN3(Z27, Z0, Z8, Z16) ; \
-	VMOVUPS.Z    (R13)(R8*4), mo, Z28 ; \
-	FMA_RUN3(Z28, Z1, Z9, Z17) ; \
-	VMOVUPS.Z    (R14)(R8*4), me, Z29 ; \
-	FMA_RUN3(Z29, Z2, Z10, Z18) ; \
-	VMOVUPS.Z    (BX)(R8*4), mo, Z30 ; \
-	FMA_RUN3(Z30, Z3, Z11, Z19) ; \
-	VMOVUPS.Z    (R12)(R8*4), me, Z31 ; \
-	FMA_RUN3(Z31, Z4, Z12, Z20) ; \
-	VMOVUPS.Z    (R15)(R8*4), mo, Z27 ; \
-	FMA_RUN3(Z27, Z5, Z13, Z21) ; \
-	VMOVUPS.Z    (R9)(R8*4), me, Z28 ; \
-	FMA_RUN3(Z28, Z6, Z14, Z22) ; \
-	VMOVUPS.Z    (DX)(R8*4), mo, Z29 ; \
-	FMA_RUN3(Z29, Z7, Z15, Z23) ; \
-	ADDQ         $4, SI ; \
-	ADDQ         $4, R10
-
-// STEP_EDGE is STEP_STEADY without the runs whose image row lies outside
-// the image: rows0 is the load and FMAs of runs 0 and 1 or nothing, rows3
-// those of runs 6 and 7 or nothing. A skipped run's products are zeros,
-// and adding a zero leaves a sum's bits as they are (a sum that starts at
-// +0 never becomes -0), so skipping them gives the masked kernel's bits.
+// STEP_EDGE is one step of the steady kernels, mask me for the even runs
+// and mo for the odd ones: rows0 is the load and FMAs of runs 0 and 1
+// (RUNS01), or nothing (NO_RUNS) where their image row lies outside the
+// image, rows3 those of runs 6 and 7 (RUNS67). A skipped run's products
+// are zeros, and adding a zero leaves a sum's bits as they are (a sum that
+// starts at +0 never becomes -0), so skipping them gives the masked
+// kernel's bits.
 #define RUNS01(me, mo) \
 	VMOVUPS.Z    (DI)(R8*4), me, Z27 ; \
 	FMA_RUN3(Z27, Z0, Z8, Z16) ; \
@@ -68,6 +46,10 @@
 	rows3(me, mo) ; \
 	ADDQ         $4, SI ; \
 	ADDQ         $4, R10
+
+// STEP_STEADY is one step with mask me for the even runs and mo for the
+// odd ones, all 8 runs.
+#define STEP_STEADY(me, mo) STEP_EDGE(me, mo, RUNS01, RUNS67)
 
 // STEADY_PROLOGUE loads the 6 masks and the run pointers, clears the sums
 // and sets CX to the turns.
