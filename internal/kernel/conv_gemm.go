@@ -184,7 +184,7 @@ func ConvGemmColsOnes(g ConvGeom, m int, w []float32, ldw int, xp []float32, off
 	if !checkConvGemm("ConvGemmColsOnes", g, m, w, ldw, xp, 0, 1, off, j0, n, c, ldc) {
 		return
 	}
-	if last := int(off[len(off)-1]); xp[last] != 1 {
+	if last := int(off[len(off)-1]); last >= len(xp) || xp[last] != 1 {
 		panic("kernel: ConvGemmColsOnes: the last row of offsets does not point at a plane of ones")
 	}
 	convGemmCols(g, m, w, ldw, xp, off, j0, n, 0, true, c, ldc)

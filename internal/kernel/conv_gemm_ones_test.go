@@ -57,8 +57,8 @@ func TestConvGemmColsOnes(t *testing.T) {
 }
 
 // TestConvGemmColsOnesPanics checks that offsets without the row of ones,
-// or pointing at values other than ones, panic with a message naming the
-// function.
+// pointing at values other than ones or past xp, panic with a message
+// naming the function.
 func TestConvGemmColsOnesPanics(t *testing.T) {
 	g := ConvGeom{C: 3, H: 32, W: 32, KH: 3, KW: 3, SH: 1, SW: 1, PadT: 1, PadL: 1, PadB: 1, PadR: 1, DH: 1, DW: 1}
 	_, xp := paddedImage(rand.New(rand.NewPCG(1, 2)), g)
@@ -70,6 +70,7 @@ func TestConvGemmColsOnesPanics(t *testing.T) {
 	for name, call := range map[string]func(){
 		"no row of ones": func() { ConvGemmColsOnes(g, 8, w, k, xp, off, 0, npix, c, npix) },
 		"zeros":          func() { ConvGemmColsOnes(g, 8, w, k, xp, append(off, int32(g.C*hp*wp)), 0, npix, c, npix) },
+		"no plane":       func() { ConvGemmColsOnes(g, 8, w, k, xp[:g.C*hp*wp], append(off, int32(g.C*hp*wp)), 0, npix, c, npix) },
 	} {
 		func() {
 			defer func() {
