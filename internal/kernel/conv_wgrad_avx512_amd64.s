@@ -14,7 +14,12 @@
 // example.
 
 // WGRAD_PROLOGUE loads the 24 sums from acc and sets up the pointers and
-// the loop counts; WGRAD_EPILOGUE stores the sums back.
+// the loop counts; WGRAD_EPILOGUE stores the sums back. Between them: SI
+// and R9 point at rows 0 and 3 of a, R11 holds a's row stride in bytes, DI
+// points at b and R12, R13, R14, R8 hold the four taps' offsets (floats);
+// DX is st.vecs (steps a row), R10 and AX st.aRow and st.bRow (the moves
+// from the end of one row to the next), BX counts the examples and R15,
+// within one, its rows (st.rows).
 #define WGRAD_PROLOGUE \
 	MOVQ acc+48(FP), AX ; \
 	VMOVUPS 0(AX), Z0 ; \
