@@ -27,7 +27,9 @@ import (
 // or few taps their weight gradient as dot products over the image
 // (conv2d_wgrad.go); other layers with a multiple of 8 input channels
 // compute theirs with the column matrix read from the image
-// (conv2d_wgrad_image.go). Other stride-1 layers go through the shifted
+// (conv2d_wgrad_image.go). The forward pass of a 3-channel 3×3 layer with
+// padding 1 on images a multiple of 32 wide (CIFAR's first layer) is
+// Winograd's F(2×2, 3×3) (conv2d_winograd.go). Other stride-1 layers go through the shifted
 // column matrix (kernel.Im2colShifted, several small examples to one GEMM),
 // as does the input gradient of layers with 5 to 7 input channels (or
 // fewer, on images not a multiple of 16 wide); other strides through Im2col
@@ -55,6 +57,7 @@ type Conv2D struct {
 	off, offBias, offGrad []int32
 	offGeom               kernel.ConvGeom // the geometry off and offGrad are for
 	wBias, wFlip          []float32
+	wino                  []float32 // Winograd path: the transformed filters (conv2d_winograd.go)
 	flip                  flipTask
 	bias                  biasTask
 	gradSum               convGradSum
@@ -101,6 +104,7 @@ type convWork struct {
 	dWT       []float32   // implicit path: partial weight gradient, (C/G·KH·KW, F/G) per group
 	xp, dxp   []float32   // shifted path: a padded image and its gradient, (C/G, Hp, Wp)
 	dxPad     []float32   // columns input gradient: the padded input gradient, (C/G, Hp, ≥ Wp)
+	wino      []float32   // Winograd path: the transformed patches of a block of tiles
 	xpOnes    []float32   // implicit path: a padded image and a plane of ones, (C/G+1, Hp, Wp)
 	xpWide    []float32   // wide path: a padded image and a plane of ones or zeros, (C/G+1, Hp, Wp)
 	wide      []float32   // wide path: output rows Wp wide, (F/G, rows·Wp)
@@ -248,14 +252,17 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	parts := 1
 	if l.implicitForward() {
 		l.implicitOffsets()
-		if l.B != nil {
+		switch {
+		case l.winogradForward():
+			l.winogradFilters()
+		case l.B != nil:
 			l.biasWeights()
 		}
 		parts = l.implicitParts(n, false)
 	}
 	work := l.workers(n * parts)
 	units := parts
-	if l.implicitForward() && l.forwardTailsOn(parts) {
+	if l.implicitForward() && !l.winogradForward() && l.forwardTailsOn(parts) {
 		units = tailUnits(l.geom.OutH() * l.geom.OutW())
 	}
 	l.steal.reset(n*units, len(work))

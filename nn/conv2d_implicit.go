@@ -113,6 +113,10 @@ func padded(g kernel.ConvGeom, x []float32, buf *[]float32) []float32 {
 // only 27 rows to sum. The kernel adds the bias column rather than
 // multiplying it by the ones (kernel.ConvGemmColsOnes).
 func (l *Conv2D) forwardImplicit(x, out []float32, wk *convWork, lo, hi, parts int) {
+	if l.winogradForward() {
+		l.forwardWinograd(x, out, wk, parts)
+		return
+	}
 	if l.wideForward() {
 		l.forwardWide(x, out, wk, lo, hi, parts)
 		return
