@@ -11,6 +11,7 @@ import (
 
 // TestConv2DWinograd checks that 3-channel 3×3 layers whose forward pass
 // takes the Winograd path agree with the direct path to within rounding,
+// and give the same bits of the gradients, which do not go through it,
 // at 1 and 2 threads, on batches that split examples into parts (1 example
 // on 2 threads) and that do not, with a bias and without; and that layers
 // the kernel does not cover stay off the path.
@@ -49,13 +50,21 @@ func TestConv2DWinograd(t *testing.T) {
 		}
 		for _, n := range []int{1, 3} {
 			x := randTensor(rng, n, 3, c.h, c.w)
+			dy := randTensor(rng, append([]int{n}, shape...)...)
 			for _, threads := range []int{1, 2} {
-				var got [2][]float32
+				var got [2][4][]float32 // per path: out, dx, dW, dB
 				for i, on := range []bool{false, true} {
 					winogradEnabled = on
 					out := tensor.New(append([]int{n}, shape...)...)
-					withThreads(threads, func() { l.Forward([]*tensor.Tensor{x}, out, false) })
-					got[i] = out.Data
+					dx := tensor.New(x.Shape...)
+					withThreads(threads, func() {
+						l.Forward([]*tensor.Tensor{x}, out, true)
+						l.Backward([]*tensor.Tensor{x}, out, dy, []*tensor.Tensor{dx})
+					})
+					got[i] = [4][]float32{out.Data, dx.Data, append([]float32(nil), l.W.Grad.Data...), nil}
+					if l.B != nil {
+						got[i][3] = append([]float32(nil), l.B.Grad.Data...)
+					}
 				}
 				// The scale of an output's rounding error: the sum of the
 				// magnitudes of its terms is at most 27·max|w|·max|x| + |b|.
@@ -63,9 +72,16 @@ func TestConv2DWinograd(t *testing.T) {
 				if l.B != nil {
 					scale += maxAbs(l.B.Value.Data)
 				}
-				for i, v := range got[1] {
-					if d := math.Abs(float64(v - got[0][i])); !(d <= 1e-6*float64(scale)) {
-						t.Fatalf("%+v, n=%d, %d threads: out[%d] = %v Winograd, %v direct", c, n, threads, i, v, got[0][i])
+				for i, v := range got[1][0] {
+					if d := math.Abs(float64(v - got[0][0][i])); !(d <= 1e-6*float64(scale)) {
+						t.Fatalf("%+v, n=%d, %d threads: out[%d] = %v Winograd, %v direct", c, n, threads, i, v, got[0][0][i])
+					}
+				}
+				for k, name := range []string{"dx", "dW", "dB"} {
+					for i, v := range got[1][1+k] {
+						if math.Float32bits(v) != math.Float32bits(got[0][1+k][i]) {
+							t.Fatalf("%+v, n=%d, %d threads: %s[%d] = %v Winograd, %v direct", c, n, threads, name, i, v, got[0][1+k][i])
+						}
 					}
 				}
 			}

@@ -3,8 +3,8 @@
 #include "textflag.h"
 
 // winogradBlockAVX512 is winogradBlockGo: one tile row, 16 tiles (32
-// output columns), all filters, two filters a turn. Lane t of every vector
-// is tile t. See winograd.go for the math.
+// output columns), all filters, two filters a turn. Each lane of a vector
+// holds one tile (in the order of winoEven). See winograd.go for the math.
 //
 // Phase 1 writes V[r][j][c] = (Bᵀ·d_c·B)[r][j] for the 16 tiles to v, at
 // float (12·r + 3·j + c)·16. The 4×4 patch of tile t, row i of channel c,
@@ -22,7 +22,7 @@
 // 2's M goes through Z12-Z15 and row 3's is subtracted by VFNMADD. The
 // bias is added to M[1][1], which Aᵀ·M·A adds to all four outputs. Then
 // out row p of the tile row is (S_p[0]+S_p[1]+S_p[2], S_p[1]-S_p[2]-S_p[3])
-// per tile, interleaved into 32 columns by VPERMT2PS.
+// per tile, interleaved into 32 columns by VUNPCKLPS and VUNPCKHPS.
 
 #define XP SI
 #define LDX R8
@@ -134,17 +134,17 @@
 	VSUBPS a3, s3, s3
 
 // OUT_ROW applies Aᵀ on the right to S_p (s0-s3) and stores the 32
-// outputs at p: (s0+s1+s2, s1-s2-s3) per tile, interleaved with the
-// indexes in Z10 and Z11.
-#define OUT_ROW(s0, s1, s2, s3, p) \
+// outputs at p: (s0+s1+s2, s1-s2-s3) per tile. The lanes hold the tiles
+// in the order winoEven and winoOdd put them in, so that interleaving
+// the two within each 128-bit lane (through tmp) lays them out in order.
+#define OUT_ROW(s0, s1, s2, s3, p, tmp) \
 	VADDPS    s1, s0, s0 ; \
 	VADDPS    s2, s0, s0 ; \
 	VSUBPS    s2, s1, s1 ; \
 	VSUBPS    s3, s1, s1 ; \
-	VMOVAPS   s0, Z0 ; \
-	VPERMT2PS s1, Z10, Z0 ; \
-	VPERMT2PS s1, Z11, s0 ; \
-	VMOVUPS   Z0, (p) ; \
+	VUNPCKLPS s1, s0, tmp ; \
+	VUNPCKHPS s1, s0, s0 ; \
+	VMOVUPS   tmp, (p) ; \
 	VMOVUPS   s0, 64(p)
 
 // func winogradBlockAVX512(xp *float32, ldx, cs int, u *float32, pairs int, out *float32, ldo, plane int, v *float32)
@@ -192,15 +192,13 @@ pair:
 	ROW_SUB(3, 0, Z20, Z21, Z22, Z23)
 	ROW_SUB(3, 256, Z28, Z29, Z30, Z31)
 
-	VMOVUPS winoLo<>(SB), Z10
-	VMOVUPS winoHi<>(SB), Z11
 	LEAQ    (OP)(LDO*1), P0
 	LEAQ    (OP)(PL*1), P1
 	LEAQ    (P1)(LDO*1), P2
-	OUT_ROW(Z16, Z17, Z18, Z19, OP)
-	OUT_ROW(Z20, Z21, Z22, Z23, P0)
-	OUT_ROW(Z24, Z25, Z26, Z27, P1)
-	OUT_ROW(Z28, Z29, Z30, Z31, P2)
+	OUT_ROW(Z16, Z17, Z18, Z19, OP, Z0)
+	OUT_ROW(Z20, Z21, Z22, Z23, P0, Z0)
+	OUT_ROW(Z24, Z25, Z26, Z27, P1, Z0)
+	OUT_ROW(Z28, Z29, Z30, Z31, P2, Z0)
 
 	ADDQ $512, UA
 	LEAQ (OP)(PL*2), OP
@@ -210,76 +208,43 @@ pair:
 	VZEROUPPER
 	RET
 
-// The even and odd lanes of two vectors, and the two halves of two
-// vectors interleaved (lane 2i of the low half is a[i], 2i+1 is b[i]).
+// The padded columns 2t (winoEven) and 2t+1 (winoOdd) of the 32 loaded
+// from a patch row, for the tile t that lane l holds: t = 0, 1, 8, 9, 2,
+// 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15. VUNPCKLPS of a tile's two output
+// columns, (y0, y1), then gives lanes 0, 1, 4, 5, ... of each, tiles 0-7
+// in order: output columns 0-15; VUNPCKHPS tiles 8-15.
 DATA winoEven<>+0(SB)/4, $0
 DATA winoEven<>+4(SB)/4, $2
-DATA winoEven<>+8(SB)/4, $4
-DATA winoEven<>+12(SB)/4, $6
-DATA winoEven<>+16(SB)/4, $8
-DATA winoEven<>+20(SB)/4, $10
-DATA winoEven<>+24(SB)/4, $12
-DATA winoEven<>+28(SB)/4, $14
-DATA winoEven<>+32(SB)/4, $16
-DATA winoEven<>+36(SB)/4, $18
-DATA winoEven<>+40(SB)/4, $20
-DATA winoEven<>+44(SB)/4, $22
-DATA winoEven<>+48(SB)/4, $24
-DATA winoEven<>+52(SB)/4, $26
+DATA winoEven<>+8(SB)/4, $16
+DATA winoEven<>+12(SB)/4, $18
+DATA winoEven<>+16(SB)/4, $4
+DATA winoEven<>+20(SB)/4, $6
+DATA winoEven<>+24(SB)/4, $20
+DATA winoEven<>+28(SB)/4, $22
+DATA winoEven<>+32(SB)/4, $8
+DATA winoEven<>+36(SB)/4, $10
+DATA winoEven<>+40(SB)/4, $24
+DATA winoEven<>+44(SB)/4, $26
+DATA winoEven<>+48(SB)/4, $12
+DATA winoEven<>+52(SB)/4, $14
 DATA winoEven<>+56(SB)/4, $28
 DATA winoEven<>+60(SB)/4, $30
 GLOBL winoEven<>(SB), RODATA|NOPTR, $64
 
 DATA winoOdd<>+0(SB)/4, $1
 DATA winoOdd<>+4(SB)/4, $3
-DATA winoOdd<>+8(SB)/4, $5
-DATA winoOdd<>+12(SB)/4, $7
-DATA winoOdd<>+16(SB)/4, $9
-DATA winoOdd<>+20(SB)/4, $11
-DATA winoOdd<>+24(SB)/4, $13
-DATA winoOdd<>+28(SB)/4, $15
-DATA winoOdd<>+32(SB)/4, $17
-DATA winoOdd<>+36(SB)/4, $19
-DATA winoOdd<>+40(SB)/4, $21
-DATA winoOdd<>+44(SB)/4, $23
-DATA winoOdd<>+48(SB)/4, $25
-DATA winoOdd<>+52(SB)/4, $27
+DATA winoOdd<>+8(SB)/4, $17
+DATA winoOdd<>+12(SB)/4, $19
+DATA winoOdd<>+16(SB)/4, $5
+DATA winoOdd<>+20(SB)/4, $7
+DATA winoOdd<>+24(SB)/4, $21
+DATA winoOdd<>+28(SB)/4, $23
+DATA winoOdd<>+32(SB)/4, $9
+DATA winoOdd<>+36(SB)/4, $11
+DATA winoOdd<>+40(SB)/4, $25
+DATA winoOdd<>+44(SB)/4, $27
+DATA winoOdd<>+48(SB)/4, $13
+DATA winoOdd<>+52(SB)/4, $15
 DATA winoOdd<>+56(SB)/4, $29
 DATA winoOdd<>+60(SB)/4, $31
 GLOBL winoOdd<>(SB), RODATA|NOPTR, $64
-
-DATA winoLo<>+0(SB)/4, $0
-DATA winoLo<>+4(SB)/4, $16
-DATA winoLo<>+8(SB)/4, $1
-DATA winoLo<>+12(SB)/4, $17
-DATA winoLo<>+16(SB)/4, $2
-DATA winoLo<>+20(SB)/4, $18
-DATA winoLo<>+24(SB)/4, $3
-DATA winoLo<>+28(SB)/4, $19
-DATA winoLo<>+32(SB)/4, $4
-DATA winoLo<>+36(SB)/4, $20
-DATA winoLo<>+40(SB)/4, $5
-DATA winoLo<>+44(SB)/4, $21
-DATA winoLo<>+48(SB)/4, $6
-DATA winoLo<>+52(SB)/4, $22
-DATA winoLo<>+56(SB)/4, $7
-DATA winoLo<>+60(SB)/4, $23
-GLOBL winoLo<>(SB), RODATA|NOPTR, $64
-
-DATA winoHi<>+0(SB)/4, $8
-DATA winoHi<>+4(SB)/4, $24
-DATA winoHi<>+8(SB)/4, $9
-DATA winoHi<>+12(SB)/4, $25
-DATA winoHi<>+16(SB)/4, $10
-DATA winoHi<>+20(SB)/4, $26
-DATA winoHi<>+24(SB)/4, $11
-DATA winoHi<>+28(SB)/4, $27
-DATA winoHi<>+32(SB)/4, $12
-DATA winoHi<>+36(SB)/4, $28
-DATA winoHi<>+40(SB)/4, $13
-DATA winoHi<>+44(SB)/4, $29
-DATA winoHi<>+48(SB)/4, $14
-DATA winoHi<>+52(SB)/4, $30
-DATA winoHi<>+56(SB)/4, $15
-DATA winoHi<>+60(SB)/4, $31
-GLOBL winoHi<>(SB), RODATA|NOPTR, $64
