@@ -266,7 +266,7 @@ func (rp *report) writeText(w io.Writer) {
 
 func (rp *report) writeMarkdown(w io.Writer, cmdline string, started time.Time, envs map[string]map[string]any) {
 	fmt.Fprintf(w, "Run on %s UTC with\n\n```sh\n%s\n```\n\n", started.Format("2006-01-02 15:04"), cmdline)
-	fmt.Fprintf(w, "convnet at %s. Machine: %s, %d cores; %s.", gitVersion(), rp.machine(), runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(w, "convnet at %s. Machine: %s, %d cores; %s.", startVersion, rp.machine(), runtime.NumCPU(), runtime.Version())
 	if e := envs["torch"]; e != nil {
 		fmt.Fprintf(w, " PyTorch %v with %v %v (kernel %v).", e["torch"], e["blas"], e["blas_version"], e["blas_kernel"])
 	}
@@ -298,6 +298,11 @@ func (rp *report) machine() string {
 	}
 	return bench.CPUName()
 }
+
+// startVersion is gitVersion when the program started: the run rewrites
+// its own --raw and --markdown files, tracked ones, which would otherwise
+// mark every run's commit dirty.
+var startVersion = gitVersion()
 
 // gitVersion is the work tree's commit, marked dirty when it has changes.
 func gitVersion() string {
