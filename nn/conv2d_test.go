@@ -22,6 +22,9 @@ func TestConv2DGradients(t *testing.T) {
 		{name: "groups 2", layer: conv(4, 3, func(c *Conv2D) { c.Groups = 2; c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }), shapes: [][]int{{2, 4, 5, 5}}},
 		{name: "depthwise", layer: conv(3, 3, func(c *Conv2D) { c.Groups = 3 }), shapes: [][]int{{2, 3, 5, 5}}},
 		{name: "1x1 no bias", layer: conv(5, 1, func(c *Conv2D) { c.NoBias = true }), shapes: [][]int{{3, 4, 3, 3}}},
+		// On AVX-512 its forward pass is Winograd's (conv2d_winograd.go), its
+		// gradients the direct sums: the finite differences check they agree.
+		{name: "RGB 3x3 pad 1", layer: conv(2, 3, func(c *Conv2D) { c.PadT, c.PadL, c.PadB, c.PadR = 1, 1, 1, 1 }), shapes: [][]int{{2, 3, 4, 32}}},
 		{name: "odd sizes", layer: conv(3, 5, func(c *Conv2D) { c.KW, c.SW, c.PadL, c.PadR = 2, 3, 1, 2 }), shapes: [][]int{{3, 1, 9, 7}}},
 	}
 	for _, c := range cases {
