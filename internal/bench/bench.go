@@ -71,7 +71,7 @@ type Benchmark struct {
 // All lists the benchmarks in the order `convnet bench` runs them.
 var All = []Benchmark{
 	{"peak", "FP32 FMA peak (gflops; avx2_gflops beside an AVX-512 one), STREAM triad bandwidth (gbps), 1024³ sgemm; the CPU (cpu)", Peak},
-	{"conv", "conv forward and forward+backward GFLOP/s over eight shapes", Conv},
+	{"conv", "conv forward and forward+backward GFLOP/s over eight shapes (nominal: the direct sum's FLOPs over the time)", Conv},
 	{"act", "ReLU, LeakyReLU, sigmoid, tanh forward and backward, ns per element", Act},
 	{"lenet-train", "LeNet-5 training, SGD momentum, batch 64, images/s", LeNetTrain},
 	{"lenet-infer", "LeNet-5 inference, batch 64, images/s", LeNetInfer},
