@@ -21,10 +21,10 @@ import "fmt"
 // takes 36, and the transforms are adds shared by all filters (Bᵀ·d·B) or
 // made once a pass (G·g·Gᵀ). With 3 channels the direct product sums only
 // 27 taps and the bias, and the transforms' adds run beside the
-// multiply-adds: on CIFAR's first layer the forward pass goes at more than
-// twice the rate of the best direct kernel (see nn/conv2d_winograd.go for
-// the measurement). The results differ from the direct sum's by rounding:
-// about 1e-6 of the sum of the terms' magnitudes (TestWinogradConv3).
+// multiply-adds: on CIFAR's first layer the forward pass goes at twice the
+// rate of the best direct kernel (see nn/conv2d_winograd.go for the
+// measurement). The results differ from the direct sum's by rounding:
+// within 4e-7 of the sum of the terms' magnitudes (TestWinogradConv3).
 
 // WinogradStride is the length of a filter's row in the transformed
 // weights: U[r][j][c] at 12·r + 3·j + c, then the bias at 48.
