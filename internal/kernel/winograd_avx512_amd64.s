@@ -37,7 +37,8 @@
 #define P1 R13
 #define P2 R14
 
-// PATCH_ROW loads row i (pointer p) of the 16 patches and applies B on
+// PATCH_ROW loads row i (pointer p) of the 16 patches, d0-d3 in Z16-Z19
+// through the indexes winoEven (Z20) and winoOdd (Z21), and applies B on
 // the right: W0 = d0-d2, W1 = d1+d2, W2 = d2-d1, W3 = d1-d3.
 #define PATCH_ROW(p, w0, w1, w2, w3) \
 	VMOVUPS   (p), Z16 ; \
