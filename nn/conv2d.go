@@ -29,11 +29,11 @@ import (
 // compute theirs with the column matrix read from the image
 // (conv2d_wgrad_image.go). The forward pass of a 3-channel 3×3 layer with
 // padding 1 on images a multiple of 32 wide (CIFAR's first layer) is
-// Winograd's F(2×2, 3×3) (conv2d_winograd.go). Other stride-1 layers go through the shifted
-// column matrix (kernel.Im2colShifted, several small examples to one GEMM),
-// as does the input gradient of layers with 5 to 7 input channels (or
-// fewer, on images not a multiple of 16 wide); other strides through Im2col
-// per example and group.
+// Winograd's F(2×2, 3×3) (conv2d_winograd.go). Other stride-1 layers go
+// through the shifted column matrix (kernel.Im2colShifted, several small
+// examples to one GEMM), as does the input gradient of layers with 5 to 7
+// input channels (or fewer, on images not a multiple of 16 wide); other
+// strides through Im2col per example and group.
 type Conv2D struct {
 	Filters                int
 	KH, KW                 int
@@ -262,7 +262,7 @@ func (l *Conv2D) Forward(in []*tensor.Tensor, out *tensor.Tensor, train bool) {
 	}
 	work := l.workers(n * parts)
 	units := parts
-	if l.implicitForward() && !l.winogradForward() && l.forwardTailsOn(parts) {
+	if l.implicitForward() && l.forwardTailsOn(parts) {
 		units = tailUnits(l.geom.OutH() * l.geom.OutW())
 	}
 	l.steal.reset(n*units, len(work))

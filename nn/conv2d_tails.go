@@ -147,7 +147,7 @@ func (t *tailImages) tails(p *tailPass, xp []float32, slot int) {
 // path; its units are then tailUnits per example.
 func (l *Conv2D) forwardTailsOn(parts int) bool {
 	tail, _ := tailPixels(l.geom.OutH() * l.geom.OutW())
-	return tail > 0 && parts == 1 && tailsEnabled && !l.wideForward()
+	return tail > 0 && parts == 1 && tailsEnabled && !l.wideForward() && !l.winogradForward()
 }
 
 // inputGradTailsOn reports whether inputGradImplicit takes the shared-tail
